@@ -1,0 +1,20 @@
+import json
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def load_record(folder: str, nct_id: str) -> dict:
+    """A real registry record from fixtures/: load_record("snapshot/2022-10", "NCT03280056")."""
+    return json.loads((FIXTURES / folder / f"{nct_id}.json").read_text(encoding="utf-8"))
+
+
+def all_record_paths() -> list[Path]:
+    return sorted(FIXTURES.glob("*/*/NCT*.json"))
+
+
+@pytest.fixture
+def record():
+    return load_record
