@@ -130,3 +130,11 @@ def test_content_hash_ignores_key_order_but_not_content():
 
     assert content_hash(record) == content_hash(reordered)
     assert content_hash(record) != content_hash(changed)
+
+
+def test_content_hash_ignores_the_registrys_daily_version_stamp():
+    record = load_record("snapshot/2022-10", "NCT03280056")
+    restamped = copy.deepcopy(record)
+    restamped["derivedSection"]["miscInfoModule"]["versionHolder"] = "2026-11-24"
+
+    assert content_hash(record) == content_hash(restamped)

@@ -148,7 +148,22 @@ class ParsedStudy:
 
 
 def content_hash(record: dict[str, Any]) -> str:
-    """A stable hash of a registry record: same content, same hash, whatever the key order."""
+    """A stable hash of a registry record: same content, same hash, whatever the key order.
+
+    The registry stamps every record it serves with the day's data version
+    (`derivedSection.miscInfoModule.versionHolder`), which changes daily even when the study does
+    not; it is left out so that an unchanged study re-fetched tomorrow hashes the same.
+    """
+    derived = record.get("derivedSection")
+    misc = derived.get("miscInfoModule") if isinstance(derived, dict) else None
+    if isinstance(misc, dict) and "versionHolder" in misc:
+        record = {
+            **record,
+            "derivedSection": {
+                **derived,
+                "miscInfoModule": {k: v for k, v in misc.items() if k != "versionHolder"},
+            },
+        }
     canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

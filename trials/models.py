@@ -1,0 +1,421 @@
+"""Trials as the registry describes them, the labels we derive, and the runs that import them.
+
+Three kinds of data live side by side and never overwrite each other:
+
+- registry fields (copied from ClinicalTrials.gov by the importer, and only by it);
+- automatic labels (`AutoLabel`, and `Trial.auto_*`, written by the importer's classifier);
+- curations (`Curation`, written only by curators, append-only, never touched by an import).
+
+The *effective* values (`Trial.is_cell_therapy`, `Trial.donor`, `TrialFacet` rows) are the
+curated value when there is one, else the automatic one. They are derived, and stored only so
+that filters and facet counts are single indexed queries; `trials.services.refresh_effective_labels`
+is the one place that writes them.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from trials import labels
+
+DATE_PRECISIONS = [("day", "day"), ("month", "month"), ("year", "year")]
+
+STATUS_GROUPS = {
+    "recruiting": ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", "AVAILABLE"),
+    "active": ("ACTIVE_NOT_RECRUITING",),
+    "completed": ("COMPLETED", "APPROVED_FOR_MARKETING"),
+    "stopped": (
+        "TERMINATED",
+        "SUSPENDED",
+        "WITHDRAWN",
+        "NO_LONGER_AVAILABLE",
+        "TEMPORARILY_NOT_AVAILABLE",
+        "WITHHELD",
+    ),
+    "unknown": ("UNKNOWN",),
+}
+
+
+class ImportRun(models.Model):
+    """One run of the importer, from a file, a folder or the registry, and what it did."""
+
+    class Mode(models.TextChoices):
+        FULL = "full", "full"
+        INCREMENTAL = "incremental", "incremental"
+        FILE = "file", "file"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "running"
+        SUCCEEDED = "succeeded", "succeeded"
+        PARTIAL = "partial", "partial (some records rejected or pages failed)"
+        FAILED = "failed", "failed"
+
+    mode = models.CharField(max_length=12, choices=Mode.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    query = models.JSONField(default=dict, blank=True, help_text="Registry query or file sources.")
+    since = models.DateField(null=True, blank=True, help_text="Incremental runs: updates from.")
+    dry_run = models.BooleanField(default=False)
+    received = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    older = models.PositiveIntegerField(
+        default=0, help_text="Records older than the version already held, so skipped."
+    )
+    rejected = models.PositiveIntegerField(default=0)
+    flagged_missing = models.PositiveIntegerField(default=0)
+    rejections = models.JSONField(
+        default=list, blank=True, help_text='[{"nct_id": ..., "reason": ..., "source": ...}]'
+    )
+    errors = models.JSONField(default=list, blank=True)
+    watermark = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Newest last-update-posted date fully imported; the next incremental run "
+        "starts from the last successful run's watermark.",
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["status", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} import {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"received {self.received}, created {self.created}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, older skipped {self.older}, rejected {self.rejected}"
+        )
+
+
+class TrialQuerySet(models.QuerySet):
+    def visible(self):
+        """Trials shown in the tracker: not excluded by a curator."""
+        return self.filter(excluded=False)
+
+    def cell_therapies(self):
+        return self.visible().filter(is_cell_therapy=True)
+
+    def in_status_group(self, *groups: str):
+        statuses = [s for g in groups for s in STATUS_GROUPS.get(g, ())]
+        return self.filter(overall_status__in=statuses)
+
+    def recruiting(self):
+        return self.in_status_group("recruiting")
+
+    def with_facet(self, facet: str, values):
+        """Trials having any of `values` for a multi-valued facet (cell_types, routes, phases…)."""
+        return self.filter(
+            Exists(TrialFacet.objects.filter(trial=OuterRef("pk"), facet=facet, value__in=values))
+        )
+
+    def still_in_registry(self):
+        return self.filter(missing_since__isnull=True)
+
+
+class Trial(models.Model):
+    # Registry fields: written by the importer only (trials.services.upsert_study).
+    nct_id = models.CharField("NCT id", max_length=11, unique=True)
+    brief_title = models.TextField()
+    official_title = models.TextField(blank=True)
+    acronym = models.CharField(max_length=100, blank=True)
+    organization = models.CharField(max_length=300, blank=True)
+    overall_status = models.CharField(max_length=40, blank=True, db_index=True)
+    last_known_status = models.CharField(max_length=40, blank=True)
+    why_stopped = models.TextField(blank=True)
+
+    # Partial dates: the first day of the period the registry gave, and how much it gave.
+    start_date = models.DateField(null=True, blank=True, db_index=True)
+    start_date_precision = models.CharField(max_length=5, choices=DATE_PRECISIONS, blank=True)
+    start_date_type = models.CharField(max_length=10, blank=True)
+    primary_completion_date = models.DateField(null=True, blank=True)
+    primary_completion_date_precision = models.CharField(
+        max_length=5, choices=DATE_PRECISIONS, blank=True
+    )
+    primary_completion_date_type = models.CharField(max_length=10, blank=True)
+    completion_date = models.DateField(null=True, blank=True)
+    completion_date_precision = models.CharField(max_length=5, choices=DATE_PRECISIONS, blank=True)
+    completion_date_type = models.CharField(max_length=10, blank=True)
+    first_posted = models.DateField(null=True, blank=True)
+    first_posted_precision = models.CharField(max_length=5, choices=DATE_PRECISIONS, blank=True)
+    last_update_posted = models.DateField(null=True, blank=True, db_index=True)
+    last_update_posted_precision = models.CharField(
+        max_length=5, choices=DATE_PRECISIONS, blank=True
+    )
+    results_first_posted = models.DateField(null=True, blank=True)
+    results_first_posted_precision = models.CharField(
+        max_length=5, choices=DATE_PRECISIONS, blank=True
+    )
+
+    phases = models.JSONField(default=list, blank=True, help_text='e.g. ["PHASE1", "PHASE2"]')
+    study_type = models.CharField(max_length=20, blank=True, db_index=True)
+    allocation = models.CharField(max_length=20, blank=True)
+    intervention_model = models.CharField(max_length=20, blank=True)
+    masking = models.CharField(max_length=20, blank=True)
+    primary_purpose = models.CharField(max_length=30, blank=True)
+    enrollment = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    enrollment_type = models.CharField(max_length=10, blank=True)
+    has_results = models.BooleanField(default=False)
+    lead_sponsor = models.CharField(max_length=300, blank=True)
+    lead_sponsor_class = models.CharField(max_length=20, blank=True)
+    collaborators = models.JSONField(default=list, blank=True, help_text='[{"name", "class"}]')
+    conditions = models.JSONField(default=list, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    brief_summary = models.TextField(blank=True)
+    detailed_description = models.TextField(blank=True)
+    sex = models.CharField(max_length=10, blank=True)
+    minimum_age = models.CharField(max_length=30, blank=True)
+    maximum_age = models.CharField(max_length=30, blank=True)
+    healthy_volunteers = models.BooleanField(null=True, blank=True)
+    eligibility_criteria = models.TextField(blank=True)
+    officials = models.JSONField(
+        default=list, blank=True, help_text='[{"name", "affiliation", "role"}]'
+    )
+    countries = models.JSONField(default=list, blank=True, help_text="Sorted, from the locations.")
+
+    # Provenance.
+    raw_record = models.JSONField(help_text="The registry record exactly as received.")
+    content_hash = models.CharField(max_length=64)
+    version_date = models.DateField(
+        null=True, blank=True, help_text="The registry's data version of the record imported."
+    )
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    last_changed = models.DateTimeField(help_text="When an import last changed this trial.")
+    missing_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when a full registry run no longer returned this trial; never deleted.",
+    )
+    last_import_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    # Automatic labels (the classifier's trial-level verdict; details in AutoLabel).
+    auto_is_cell_therapy = models.BooleanField(default=False)
+    auto_donor = models.CharField(max_length=20, default="unknown")
+
+    # Effective values: curated when curated, else automatic (see the module docstring).
+    is_cell_therapy = models.BooleanField(default=False, db_index=True)
+    donor = models.CharField(max_length=20, default="unknown", db_index=True)
+    excluded = models.BooleanField(
+        default=False, help_text="A curator excluded this study from the tracker."
+    )
+
+    objects = TrialQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["nct_id"]
+
+    def __str__(self) -> str:
+        return f"{self.nct_id}: {self.brief_title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("trials:detail", args=[self.nct_id])
+
+    @property
+    def registry_url(self) -> str:
+        return f"https://clinicaltrials.gov/study/{self.nct_id}"
+
+    def partial_date(self, name: str) -> str:
+        """A date as precise as the registry gave it: '2020', '2020-12' or '2020-12-31'."""
+        value = getattr(self, name)
+        if value is None:
+            return ""
+        precision = getattr(self, f"{name}_precision", "day")
+        if precision == "year":
+            return f"{value.year:04d}"
+        if precision == "month":
+            return f"{value.year:04d}-{value.month:02d}"
+        return value.isoformat()
+
+    @property
+    def start_date_display(self) -> str:
+        return self.partial_date("start_date")
+
+    @property
+    def status_group(self) -> str:
+        for group, statuses in STATUS_GROUPS.items():
+            if self.overall_status in statuses:
+                return group
+        return "unknown"
+
+    def facet_values(self, facet: str) -> list[str]:
+        """Effective values of a multi-valued facet; uses prefetched facets when present."""
+        return sorted(f.value for f in self.facets.all() if f.facet == facet)
+
+
+class TrialFacet(models.Model):
+    """One effective value of a multi-valued facet of a trial (derived; see module docstring).
+
+    Facets: the label sets (cell_types, cell_sources, routes) and the registry's own lists that
+    researchers filter on (phases, countries), so that filtering and facet counting work the same
+    way for all of them on PostgreSQL and SQLite.
+    """
+
+    FACETS = ("cell_types", "cell_sources", "routes", "phases", "countries")
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="facets")
+    facet = models.CharField(max_length=20)
+    value = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "facet", "value"], name="unique_trial_facet")
+        ]
+        indexes = [models.Index(fields=["facet", "value", "trial"])]
+
+    def __str__(self) -> str:
+        return f"{self.trial_id} {self.facet}={self.value}"
+
+
+class Arm(models.Model):
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="arms")
+    position = models.PositiveSmallIntegerField()
+    label = models.TextField()
+    type = models.CharField(max_length=30, blank=True)
+    description = models.TextField(blank=True)
+    intervention_names = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["trial", "position"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_control(self) -> bool:
+        return self.type in {"PLACEBO_COMPARATOR", "SHAM_COMPARATOR", "NO_INTERVENTION"}
+
+
+class Intervention(models.Model):
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="interventions")
+    position = models.PositiveSmallIntegerField()
+    type = models.CharField(max_length=30, blank=True)
+    name = models.TextField()
+    description = models.TextField(blank=True)
+    other_names = models.JSONField(default=list, blank=True)
+    arm_labels = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["trial", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.type}: {self.name}" if self.type else self.name
+
+
+class Location(models.Model):
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="locations")
+    position = models.PositiveIntegerField()
+    facility = models.TextField(blank=True)
+    city = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["trial", "country", "position"]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.facility, self.city, self.country) if part)
+
+
+class Reference(models.Model):
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="references")
+    position = models.PositiveSmallIntegerField()
+    pmid = models.CharField(max_length=20, blank=True)
+    type = models.CharField(max_length=20, blank=True)
+    citation = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["trial", "position"]
+
+    def __str__(self) -> str:
+        return self.pmid or self.citation[:60]
+
+    @property
+    def pubmed_url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+
+class AutoLabel(models.Model):
+    """One label the classifier proposed, with the phrase that decided it and how sure it was.
+
+    Labels below the classifier's acceptance threshold are kept too: they are the "unsure"
+    suggestions a curator reviews, but they do not count towards the automatic value.
+    """
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="auto_labels")
+    field = models.CharField(max_length=20)
+    value = models.CharField(max_length=40)
+    arm = models.TextField(blank=True, help_text="Arm label, or empty for the trial as a whole.")
+    phrase = models.TextField(blank=True)
+    source = models.CharField(max_length=60, blank=True, help_text="Where the phrase stands.")
+    confidence = models.FloatField()
+    accepted = models.BooleanField(help_text="Counted towards the automatic value.")
+
+    class Meta:
+        ordering = ["trial", "field", "arm", "-confidence", "value"]
+        indexes = [models.Index(fields=["accepted", "confidence"])]
+
+    def __str__(self) -> str:
+        return f"{self.field}={self.value} ({self.confidence:.2f})"
+
+    @property
+    def value_label(self) -> str:
+        return labels.label_for(self.field, self.value)
+
+
+class CurationQuerySet(models.QuerySet):
+    def current(self):
+        """The latest curation of each (trial, field): the one in force."""
+        newer = Curation.objects.filter(
+            trial=OuterRef("trial"), field=OuterRef("field"), pk__gt=OuterRef("pk")
+        )
+        return self.filter(~Exists(newer))
+
+
+class Curation(models.Model):
+    """A curator's value for one label field of one trial, with who, when and why.
+
+    Append-only: a correction adds a row, so the history of every curated field is kept. The
+    latest row of a (trial, field) is in force; a row whose `value` is null hands the field back
+    to the classifier. Imports never write here.
+    """
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="curations")
+    field = models.CharField(max_length=20, choices=[(f, f) for f in labels.LABEL_FIELDS])
+    value = models.JSONField(
+        null=True, blank=True, help_text="A list of slugs, a slug, a boolean, or null to revert."
+    )
+    note = models.TextField(help_text="Why: the evidence for this value.")
+    curator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    curator_name = models.CharField(
+        max_length=150, blank=True, help_text="Who, as written in a curation file."
+    )
+    created_at = models.DateTimeField()
+
+    objects = CurationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["trial", "field", "-pk"]
+        indexes = [models.Index(fields=["trial", "field", "-id"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(note=""), name="curation_requires_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trial_id} {self.field}={self.value!r}"
+
+    @property
+    def who(self) -> str:
+        if self.curator_id:
+            return self.curator.get_username()
+        return self.curator_name or "unknown"
