@@ -4,6 +4,7 @@ Development defaults apply only while DEBUG is on; with DEBUG off a missing SECR
 ALLOWED_HOSTS stops the process at start-up instead of running with an unsafe default.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -33,6 +34,32 @@ def env_float(name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}.")
+    return value
+
+
+def env_json_object(name: str) -> dict:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ImproperlyConfigured(f"{name} must be a JSON object of string parameters.")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -101,7 +128,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
     )
 }
 
@@ -136,3 +163,9 @@ LOGGING = {
 
 # ClinicalTrials.gov API v2 (the live sync; see trials/ctgov/README.md).
 CTGOV_API_URL = os.environ.get("CTGOV_API_URL", "https://clinicaltrials.gov/api/v2")
+# The registry query the sync uses; empty means trials.ctgov.client.DEFAULT_QUERY. A JSON object of
+# API v2 parameters, e.g. {"query.cond": "ALS", "query.intr": "stem cell"}.
+CTGOV_QUERY = env_json_object("CTGOV_QUERY")
+CTGOV_PAGE_SIZE = env_int("CTGOV_PAGE_SIZE", 1000, minimum=1)
+# An incremental run starts this many days before the last successful run's watermark.
+CTGOV_SYNC_OVERLAP_DAYS = env_int("CTGOV_SYNC_OVERLAP_DAYS", 2)

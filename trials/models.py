@@ -117,6 +117,22 @@ class TrialQuerySet(models.QuerySet):
     def still_in_registry(self):
         return self.filter(missing_since__isnull=True)
 
+    def search(self, text: str):
+        """Trials whose titles, summary, sponsor, conditions or interventions mention `text`."""
+        text = text.strip()
+        if not text:
+            return self
+        match = (
+            Q(nct_id__iexact=text)
+            | Q(brief_title__icontains=text)
+            | Q(official_title__icontains=text)
+            | Q(acronym__icontains=text)
+            | Q(brief_summary__icontains=text)
+            | Q(lead_sponsor__icontains=text)
+            | Q(search_text__icontains=text)
+        )
+        return self.filter(match)
+
 
 class Trial(models.Model):
     # Registry fields: written by the importer only (trials.services.upsert_study).
@@ -153,6 +169,9 @@ class Trial(models.Model):
     )
 
     phases = models.JSONField(default=list, blank=True, help_text='e.g. ["PHASE1", "PHASE2"]')
+    phase_rank = models.PositiveSmallIntegerField(
+        default=0, db_index=True, help_text="The highest phase as a number, for sorting."
+    )
     study_type = models.CharField(max_length=20, blank=True, db_index=True)
     allocation = models.CharField(max_length=20, blank=True)
     intervention_model = models.CharField(max_length=20, blank=True)
@@ -177,6 +196,10 @@ class Trial(models.Model):
         default=list, blank=True, help_text='[{"name", "affiliation", "role"}]'
     )
     countries = models.JSONField(default=list, blank=True, help_text="Sorted, from the locations.")
+    search_text = models.TextField(
+        blank=True,
+        help_text="Conditions, keywords, interventions and sponsors in one text, for search.",
+    )
 
     # Provenance.
     raw_record = models.JSONField(help_text="The registry record exactly as received.")
@@ -253,12 +276,24 @@ class Trial(models.Model):
 class TrialFacet(models.Model):
     """One effective value of a multi-valued facet of a trial (derived; see module docstring).
 
-    Facets: the label sets (cell_types, cell_sources, routes) and the registry's own lists that
-    researchers filter on (phases, countries), so that filtering and facet counting work the same
-    way for all of them on PostgreSQL and SQLite.
+    Facets: every value researchers filter on — the label sets (cell_types, cell_sources,
+    routes), donor, and the registry's phases, status, study type, countries, sponsor class and
+    whether results were posted — so that all facet counts of a page come from one indexed
+    query, the same way on PostgreSQL and SQLite.
     """
 
-    FACETS = ("cell_types", "cell_sources", "routes", "phases", "countries")
+    FACETS = (
+        "cell_types",
+        "cell_sources",
+        "routes",
+        "donor",
+        "phases",
+        "status",
+        "study_type",
+        "countries",
+        "sponsor_class",
+        "has_results",
+    )
 
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="facets")
     facet = models.CharField(max_length=20)

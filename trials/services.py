@@ -35,6 +35,8 @@ from trials.models import (
 
 logger = logging.getLogger(__name__)
 
+PHASE_RANKS = {"NA": 0, "EARLY_PHASE1": 1, "PHASE1": 2, "PHASE2": 3, "PHASE3": 4, "PHASE4": 5}
+
 # Called inside the batch's transaction with the trials an import created or changed and their
 # registry records, so that other apps (evidence) keep their rows in step with the trial without
 # trials importing them. Registered from the other app's AppConfig.ready().
@@ -116,6 +118,7 @@ def _registry_fields(study: ParsedStudy) -> dict[str, Any]:
         "why_stopped": study.why_stopped,
         **_date_fields(study),
         "phases": list(study.phases),
+        "phase_rank": max((PHASE_RANKS.get(p, 0) for p in study.phases), default=0),
         "study_type": study.study_type,
         "allocation": study.allocation,
         "intervention_model": study.intervention_model,
@@ -140,8 +143,21 @@ def _registry_fields(study: ParsedStudy) -> dict[str, Any]:
             {"name": o.name, "affiliation": o.affiliation, "role": o.role} for o in study.officials
         ],
         "countries": study.countries,
+        "search_text": _search_text(study),
         "version_date": study.version_date,
     }
+
+
+def _search_text(study: ParsedStudy) -> str:
+    parts = [
+        *study.conditions,
+        *study.keywords,
+        study.lead_sponsor.name,
+        *(c.name for c in study.collaborators),
+        *(f"{i.name} {' '.join(i.other_names)} {i.description}" for i in study.interventions),
+        *(f"{a.label} {a.description}" for a in study.arms),
+    ]
+    return "\n".join(p for p in parts if p)
 
 
 def _auto_fields(classification: Classification) -> dict[str, Any]:
@@ -295,8 +311,10 @@ def upsert_studies(
     if dry_run:
         return result
 
-    if result.unchanged:
-        Trial.objects.filter(nct_id__in=result.unchanged).update(last_seen=now)
+    seen_only = result.unchanged + result.older
+    if seen_only:
+        # Seen in the registry again: that is all that changed (and it is back if it was missing).
+        Trial.objects.filter(nct_id__in=seen_only).update(last_seen=now, missing_since=None)
     if to_create:
         Trial.objects.bulk_create(to_create)
         if to_create[0].pk is None:  # SQLite before returning ids: fetch them
@@ -380,11 +398,9 @@ def refresh_effective_labels(*, trials: Sequence[Trial]) -> None:
         values = effective_values(trial, current.get(trial.pk, {}))
         trial.is_cell_therapy = values["is_cell_therapy"]
         trial.donor = values["donor"]
-        for name in labels.SET_FIELDS:
-            facets.extend(TrialFacet(trial=trial, facet=name, value=v) for v in values[name])
-        facets.extend(TrialFacet(trial=trial, facet="phases", value=p) for p in set(trial.phases))
         facets.extend(
-            TrialFacet(trial=trial, facet="countries", value=c) for c in set(trial.countries)
+            TrialFacet(trial=trial, facet=facet, value=value)
+            for facet, value in _facet_values(trial, values)
         )
     Trial.objects.bulk_update(trials, ["is_cell_therapy", "donor"], batch_size=500)
     TrialFacet.objects.filter(trial_id__in=ids).delete()
@@ -450,6 +466,24 @@ def import_files(*, paths: Sequence[Any], batch_size: int = 200) -> ImportRun:
         finish_run(run=run, status=ImportRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
     return finish_run(run=run)
+
+
+def _facet_values(trial: Trial, values: dict[str, Any]):
+    for name in labels.SET_FIELDS:
+        for value in values[name]:
+            yield name, value
+    yield "donor", values["donor"]
+    for phase in set(trial.phases):
+        yield "phases", phase
+    for country in set(trial.countries):
+        yield "countries", country
+    if trial.overall_status:
+        yield "status", trial.overall_status
+    if trial.study_type:
+        yield "study_type", trial.study_type
+    if trial.lead_sponsor_class:
+        yield "sponsor_class", trial.lead_sponsor_class
+    yield "has_results", "true" if trial.has_results else "false"
 
 
 class CurationError(ValueError):

@@ -201,7 +201,8 @@ def test_the_command_prints_a_summary_and_exits_1_on_rejections(tmp_path, capsys
 
     assert exit_info.value.code == 1
     out, err = capsys.readouterr()
-    assert "received 4, created 2, updated 0, unchanged 0, older skipped 0, rejected 2" in out
+    assert "file import partial: received 4, created 2, updated 0, unchanged 0" in out
+    assert "older skipped 0, rejected 2" in out
     assert "b.json: not readable JSON" in err
     assert Trial.objects.count() == 2
 

@@ -1,0 +1,237 @@
+"""The trial filters shared by the list page, the exports, the API and the change feed.
+
+One FilterSet, so that what a researcher sees, downloads and gets from the API can never
+disagree. Parameter values are the registry's API v2 enums (`phase=PHASE2`,
+`status=COMPLETED`), DOMAIN.md slugs for the labels, and country names as the registry writes
+them; repeat a parameter to select several values (any of them matches).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import django_filters
+from django import forms
+from django.db.models import Count, QuerySet
+
+from trials import labels
+from trials.ctgov import enums
+from trials.models import STATUS_GROUPS, Trial, TrialFacet
+
+DEFAULT_SCOPE = "cell-therapies"
+SCOPES = {DEFAULT_SCOPE: "Cell therapies only", "all": "Every imported study"}
+
+SORTS = {
+    "relevance": "Relevance",
+    "start": "Start date (newest first)",
+    "start-asc": "Start date (oldest first)",
+    "updated": "Last update",
+    "enrollment": "Enrollment (largest first)",
+    "phase": "Phase (latest first)",
+}
+SORT_ORDER = {
+    "start": ["-start_date", "nct_id"],
+    "start-asc": ["start_date", "nct_id"],
+    "updated": ["-last_update_posted", "nct_id"],
+    "enrollment": ["-enrollment", "nct_id"],
+    "phase": ["-phase_rank", "-start_date", "nct_id"],
+}
+
+PHASE_LABELS = {
+    "EARLY_PHASE1": "Early phase 1",
+    "PHASE1": "Phase 1",
+    "PHASE2": "Phase 2",
+    "PHASE3": "Phase 3",
+    "PHASE4": "Phase 4",
+    "NA": "Not applicable",
+}
+STATUS_GROUP_LABELS = {
+    "recruiting": "Recruiting or about to",
+    "active": "Active, not recruiting",
+    "completed": "Completed",
+    "stopped": "Stopped early (terminated, suspended, withdrawn)",
+    "unknown": "Unknown (not verified recently)",
+}
+
+
+def _humanise(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
+def _choices(values, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    names = names or {}
+    return [(v, names.get(v, _humanise(v))) for v in sorted(values, key=lambda v: names.get(v, v))]
+
+
+class AnyValueMultipleField(forms.MultipleChoiceField):
+    """Several free values (country names are whatever the registry writes): no choice check."""
+
+    def valid_value(self, value) -> bool:
+        return bool(str(value).strip())
+
+
+class AnyValueMultipleFilter(django_filters.MultipleChoiceFilter):
+    field_class = AnyValueMultipleField
+
+
+# Filter parameter → the TrialFacet facet it selects on and counts.
+FACET_PARAMS = {
+    "cell_type": "cell_types",
+    "cell_source": "cell_sources",
+    "donor": "donor",
+    "route": "routes",
+    "phase": "phases",
+    "status": "status",
+    "study_type": "study_type",
+    "country": "countries",
+    "sponsor_class": "sponsor_class",
+    "has_results": "has_results",
+}
+
+
+class TrialFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="Search")
+    cell_type = django_filters.MultipleChoiceFilter(
+        choices=list(labels.CELL_TYPES.items()), method="filter_facet", label="Cell type"
+    )
+    cell_source = django_filters.MultipleChoiceFilter(
+        choices=list(labels.CELL_SOURCES.items()), method="filter_facet", label="Cell source"
+    )
+    donor = django_filters.MultipleChoiceFilter(
+        choices=list(labels.DONORS.items()), field_name="donor", label="Donor"
+    )
+    route = django_filters.MultipleChoiceFilter(
+        choices=list(labels.ROUTES.items()), method="filter_facet", label="Delivery route"
+    )
+    phase = django_filters.MultipleChoiceFilter(
+        choices=_choices(enums.PHASES, PHASE_LABELS), method="filter_facet", label="Phase"
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=_choices(enums.OVERALL_STATUSES), field_name="overall_status", label="Status"
+    )
+    status_group = django_filters.MultipleChoiceFilter(
+        choices=list(STATUS_GROUP_LABELS.items()), method="filter_status_group", label="Status"
+    )
+    study_type = django_filters.MultipleChoiceFilter(
+        choices=_choices(enums.STUDY_TYPES), field_name="study_type", label="Study type"
+    )
+    country = AnyValueMultipleFilter(method="filter_facet", label="Country")
+    sponsor_class = django_filters.MultipleChoiceFilter(
+        choices=_choices(enums.SPONSOR_CLASSES),
+        field_name="lead_sponsor_class",
+        label="Sponsor class",
+    )
+    start_year_min = django_filters.NumberFilter(
+        method="filter_start_from", label="Started from (year)", min_value=1900, max_value=2100
+    )
+    start_year_max = django_filters.NumberFilter(
+        method="filter_start_until", label="Started until (year)", min_value=1900, max_value=2100
+    )
+    enrollment_min = django_filters.NumberFilter(
+        field_name="enrollment", lookup_expr="gte", label="Enrollment at least", min_value=0
+    )
+    enrollment_max = django_filters.NumberFilter(
+        field_name="enrollment", lookup_expr="lte", label="Enrollment at most", min_value=0
+    )
+    has_results = django_filters.BooleanFilter(field_name="has_results", label="Posted results")
+    scope = django_filters.ChoiceFilter(
+        choices=list(SCOPES.items()), method="filter_scope", label="Studies", empty_label=None
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=list(SORTS.items()), method="filter_sort", label="Sort by", empty_label=None
+    )
+
+    class Meta:
+        model = Trial
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        # Unbound (no query string) behaves like the defaults, so the first page has counts too.
+        data = data.copy() if data is not None else {}
+        if hasattr(data, "setlist"):
+            for name in ("scope", "sort"):
+                if not data.get(name):
+                    data.pop(name, None)
+        super().__init__(data, queryset=queryset, **kwargs)
+
+    @property
+    def qs(self) -> QuerySet:
+        if not hasattr(self, "_qs"):
+            self._qs = self.queryset_without(set())
+        return self._qs
+
+    def cleaned(self) -> dict:
+        """The valid filter values (invalid ones are reported in `errors` and ignored)."""
+        self.errors  # noqa: B018 -- validates the form
+        return getattr(self.form, "cleaned_data", {})
+
+    def queryset_without(self, skip: set[str]) -> QuerySet:
+        """The trials matching every active filter but those named in `skip`.
+
+        The scope and ordering always apply (cell therapies only unless scope=all).
+        """
+        cleaned = self.cleaned()
+        queryset = Trial.objects.visible()
+        if (cleaned.get("scope") or DEFAULT_SCOPE) != "all":
+            queryset = queryset.filter(is_cell_therapy=True)
+        for name, value in cleaned.items():
+            if name in skip or name in ("scope", "sort"):
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return self.filter_sort(queryset, "sort", cleaned.get("sort"))
+
+    # Filter methods: django-filter calls them with (queryset, parameter name, value).
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value) if value else queryset
+
+    def filter_facet(self, queryset, name, value):
+        return queryset.with_facet(FACET_PARAMS[name], value) if value else queryset
+
+    def filter_status_group(self, queryset, name, value):
+        return queryset.in_status_group(*value) if value else queryset
+
+    def filter_start_from(self, queryset, name, value):
+        return queryset.filter(start_date__gte=date(int(value), 1, 1))
+
+    def filter_start_until(self, queryset, name, value):
+        return queryset.filter(start_date__lte=date(int(value), 12, 31))
+
+    def filter_scope(self, queryset, name, value):
+        return queryset  # applied in queryset_without, before every other filter
+
+    def filter_sort(self, queryset, name, value):
+        if not value or value == "relevance":
+            return queryset.order_by("-last_update_posted", "nct_id")
+        return queryset.order_by(*SORT_ORDER[value])
+
+    def facet_counts(self) -> dict[str, dict[str, int]]:
+        """For each facet, how many trials each value has under the *other* active filters.
+
+        As on ClinicalTrials.gov: selecting a route narrows the cell-type counts, but the route
+        counts still show what choosing another route would give. All facets come from one SQL
+        statement (a UNION ALL of one grouped count per facet).
+        """
+        cleaned = self.cleaned()
+        parts = []
+        for param, facet in FACET_PARAMS.items():
+            skip = {param, "status_group"} if param == "status" else {param}
+            if not any(cleaned.get(name) not in (None, "", []) for name in skip):
+                skip = set()
+            trials = self.queryset_without(skip).order_by().values("pk")
+            parts.append(
+                TrialFacet.objects.filter(facet=facet, trial__in=trials)
+                .values("facet", "value")
+                .annotate(n=Count("trial_id"))
+                .order_by()
+            )
+        counts: dict[str, dict[str, int]] = {facet: {} for facet in FACET_PARAMS.values()}
+        for row in parts[0].union(*parts[1:], all=True):
+            counts[row["facet"]][row["value"]] = row["n"]
+        return counts
+
+    def status_group_counts(self, status_counts: dict[str, int]) -> dict[str, int]:
+        return {
+            group: sum(status_counts.get(status, 0) for status in statuses)
+            for group, statuses in STATUS_GROUPS.items()
+        }
