@@ -37,12 +37,14 @@ Faults, matched by page number (1-based, within a walk), applied in the order re
     reg.fail(page=1, truncate=True)                  # only the first half of the JSON body
     reg.fail(page=3, malformed_study=True)           # the page's first study loses its nctId
     reg.fail(page=3, token_expired=True)             # 400 "invalid or expired pageToken"
+    reg.fail(page=1, body={"studies": "oops"})       # 200 with this JSON instead of the page
     reg.fail(page=2, status=503, permanent=True)     # that page fails for good
     FakeRegistry(studies, expire_tokens_after=2)     # every walk gets 2 pages, then the token of
                                                      # page 3 is expired (a walk too slow to finish)
 
 `times` (default 1) counts the requests the fault answers; `permanent=True` never runs out.
-Each `fail()` takes exactly one kind (status, hang, truncate, malformed_study, token_expired).
+Each `fail()` takes exactly one kind (status, hang, truncate, malformed_study, token_expired,
+body).
 """
 
 from __future__ import annotations
@@ -128,6 +130,7 @@ class Fault:
     truncate: bool = False
     malformed_study: bool = False
     token_expired: bool = False
+    body: object = None
 
 
 @dataclass(frozen=True)
@@ -237,12 +240,15 @@ class FakeRegistry:
         truncate: bool = False,
         malformed_study: bool = False,
         token_expired: bool = False,
+        body: object = None,
     ) -> Fault:
         """Make the next `times` requests for `page` of a walk fail (see the module docstring)."""
-        kinds = [status is not None, hang is not None, truncate, malformed_study, token_expired]
-        if sum(kinds) != 1:
+        kinds = [status, hang, body]
+        flags = [truncate, malformed_study, token_expired]
+        if sum(k is not None for k in kinds) + sum(flags) != 1:
             raise ValueError(
-                "fail() takes exactly one of status, hang, truncate, malformed_study, token_expired"
+                "fail() takes exactly one of status, hang, truncate, malformed_study, "
+                "token_expired, body"
             )
         if (retry_after is not None or message is not None) and status is None:
             raise ValueError("retry_after and message go with status")
@@ -258,6 +264,7 @@ class FakeRegistry:
             truncate=truncate,
             malformed_study=malformed_study,
             token_expired=token_expired,
+            body=body,
         )
         with self._lock:
             self._faults.append(fault)
@@ -381,6 +388,8 @@ class FakeRegistry:
             return _json_reply(body)
         if fault.token_expired:
             return _text_reply(400, EXPIRED_TOKEN_MESSAGE)
+        if fault.body is not None:
+            return _json_reply(fault.body)
         assert fault.status is not None
         headers = () if fault.retry_after is None else (("Retry-After", str(fault.retry_after)),)
         text = fault.message if fault.message is not None else f"Fake failure {fault.status}"
@@ -403,6 +412,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as a benchmark against the real API would see
     timeout = 10  # idle keep-alive connections end instead of holding a thread forever
+    disable_nagle_algorithm = True  # headers and body go out in two writes: don't stall 40 ms
     server: _Server
 
     def do_GET(self) -> None:

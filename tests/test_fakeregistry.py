@@ -198,6 +198,15 @@ def test_malformed_study_drops_the_nct_id_of_the_first_study_on_that_page_only(f
     assert original[0] == make_study("NCT00000001")
 
 
+def test_body_replaces_the_page_with_the_given_json(fake_registry):
+    reg = fake_registry(studies(3))
+    reg.fail(page=1, body={"studies": "not a list"})
+
+    response = get(reg)
+
+    assert (response.status_code, response.json()) == (200, {"studies": "not a list"})
+
+
 def test_hang_answers_only_after_the_delay(fake_registry):
     reg = fake_registry(studies(1))
     reg.fail(page=1, hang=0.15)
