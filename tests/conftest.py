@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.fakeregistry"]
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
