@@ -270,6 +270,11 @@ class FakeRegistry:
             self._faults.append(fault)
         return fault
 
+    def clear_faults(self) -> None:
+        """Forget every fault, permanent ones too (the registry has recovered)."""
+        with self._lock:
+            self._faults.clear()
+
     def requests_for(self, page: int) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path == "/studies" and r.page == page]
 
