@@ -57,7 +57,7 @@ UNANCHORED = 0.85  # a route in prose with neither the cells nor anything else n
 CORROBORATION = 0.1  # per further kind of source that says the same
 CORROBORATION_MIN = 0.4  # a background mention does not corroborate
 MAX_CONFIDENCE = 0.97  # free text is never certain
-SUGGEST = 0.25  # weaker candidates are noise, not suggestions
+SUGGEST = 0.2  # weaker candidates are noise, not suggestions
 SUPERSEDED = ACCEPT - 0.15  # explained away: by a recognised product, or by a stronger source
 UNKNOWN_CONFIDENCE = 0.2  # donor "unknown": nothing said, or said both ways
 
@@ -298,18 +298,20 @@ def _nearest_is_cells(sentence: str, match: re.Match[str]) -> bool | None:
     return cells <= other
 
 
-def _route_strength(pattern: vocab.Pattern, sentence: str, record: _Record) -> float:
-    """The bare word "intraspinal" means the cord only when the record shows it (DOMAIN.md)."""
+def _route_strength(pattern: vocab.Pattern, sentence: str, record: _Record) -> tuple[float, float]:
+    """(strength, cap) of a route phrase. Only the bare word "intraspinal" depends on context:
+    it means the cord itself only when the record shows surgery or sets it apart from
+    intrathecal; otherwise it stays a suggestion however often it is repeated (DOMAIN.md)."""
     if not pattern.loose:
-        return pattern.strength
+        return pattern.strength, 1.0
     if vocab.CSF_CUE_RE.search(sentence):
         # "intraspinal delivery ... to the cerebrospinal fluid": the cue itself says intrathecal.
-        return 0.0
+        return 0.0, 1.0
     if record.surgical:
-        return 0.95
+        return 0.95, 1.0
     if _INTRATHECAL_WORD.search(sentence):
-        return 0.85  # "1 intraspinal and 2 intrathecal": named apart, so not a loose synonym
-    return pattern.strength * (0.5 if record.csf else 1.0)
+        return 0.85, 1.0  # "1 intraspinal and 2 intrathecal": named apart, not a loose synonym
+    return pattern.strength * (0.5 if record.csf else 1.0), SUPERSEDED
 
 
 def _hit(
@@ -353,11 +355,11 @@ def _read_routes(
         owner = _nearest_is_cells(sentence, match)
         if owner is False:
             continue  # the route of a drug, a placebo or an immunosuppressant
-        strength = _route_strength(pattern, sentence, record)
+        strength, cap = _route_strength(pattern, sentence, record)
         if owner is None and not segment.cellular and segment.kind != "title":
             strength *= UNANCHORED
         if strength:
-            yield hit("routes", pattern.value, match.group(), strength)
+            yield hit("routes", pattern.value, match.group(), strength, cap=cap)
 
 
 def _read_products(sentence: str, hit, *, trial_level: bool) -> Iterator[_Hit]:
