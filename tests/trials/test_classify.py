@@ -688,6 +688,31 @@ def test_a_cell_therapy_whose_record_names_no_source_gets_source_unknown():
     assert result.values("cell_sources") == ["unknown"]
 
 
+def test_a_cell_intervention_described_as_placebo_controlled_still_gives_cells():
+    study = make_study(
+        interventions=(cells("Autologous MSC", "Placebo-controlled intrathecal injection of MSC"),)
+    )
+
+    result = classify(study)
+
+    assert result.values("cell_types") == ["msc"]
+    assert result.values("routes") == ["intrathecal"]
+
+
+def test_an_arm_without_a_label_gets_no_per_arm_labels():
+    study = make_study(
+        interventions=(cells("Mesenchymal stem cells", "Intrathecal injection"),),
+        arms=(ArmGroup(label="", type="EXPERIMENTAL", description="Intravenous MSC"),),
+    )
+
+    result = classify(study)
+
+    assert result.values("routes") == ["intrathecal", "intravenous"]
+    assert [label for label in result.labels if label.field == "routes"] == result.accepted(
+        "routes"
+    )
+
+
 def test_an_empty_record_is_not_a_cell_therapy():
     result = classify(ParsedStudy(nct_id="NCT00000002"))
 

@@ -372,9 +372,11 @@ CELL_ANCHOR_RE = re.compile(
     r"|\bstromal\s+vascular\b|\bSVF\b|\bhGRPs?\b|\bNSI-?566\b|\bADSCs?\b",
     re.IGNORECASE,
 )
-# Things given beside the cells (or instead of them), whose routes do not count.
+# Things given beside the cells (or instead of them), whose routes do not count. ("Placebo-
+# controlled" is the design, not an agent.)
 OTHER_AGENT_RE = re.compile(
-    r"\bplacebo\b|\bsham\b|\bexcipient\b|\bvehicle\b|\briluzole\b|\bedaravone\b|\binterleukin\b"
+    r"\b(?:placebo|sham)\b(?![- ]controlled)|\bexcipient\b|\bvehicle\b|\briluzole\b|\bedaravone\b"
+    r"|\binterleukin\b"
     r"|" + _B + r"IL-?2" + _E + r"|\bproleukin\b|\bimmuno-?suppress\w*|\btacrolimus\b|\bprograf\b"
     r"|\bbasiliximab\b|\bsimulect\b|\bmycophenolate\b|\bcellcept\b|\b(?:methyl)?predniso(?:lo)?ne\b"
     r"|\bdexamethasone\b|\bsteroids?\b|\bcyclosporin\w*|\bciclosporin\w*|\bsirolimus\b|\brapamycin\b"
