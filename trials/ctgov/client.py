@@ -361,10 +361,8 @@ class RegistryClient:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             return _Transient(reason=reason, status=status, retry_after=retry_after)
         # The registry gives no error code; its message is the only sign of a stale token.
-        token_expired = (
-            status == 400
-            and "pageToken=" in full_url
-            and ("pagetoken" in text.lower() or "page token" in text.lower())
+        token_expired = status == 400 and (
+            "pagetoken" in text.lower() or "page token" in text.lower()
         )
         hint = " (the page token is no longer valid: restart the walk from page 1)"
         raise RegistryHTTPError(
