@@ -466,13 +466,15 @@ def test_unset_arguments_come_from_settings_or_the_documented_defaults(settings)
         ("CTGOV_TIMEOUT", "thirty"),
         ("CTGOV_MAX_RETRIES", 2.5),
         ("CTGOV_MIN_INTERVAL", -1),
+        ("CTGOV_API_URL", "clinicaltrials.gov/api/v2"),
     ],
 )
 def test_a_bad_setting_fails_loudly_with_its_name(settings, name, value):
+    settings.CTGOV_API_URL = "http://127.0.0.1:9/api/v2"
     setattr(settings, name, value)
 
     with pytest.raises(ValueError, match=name):
-        RegistryClient(base_url="http://127.0.0.1:9/api/v2")
+        RegistryClient()
 
 
 class CannedSession(requests.Session):
