@@ -1,9 +1,9 @@
 """A fake ClinicalTrials.gov API v2: a real HTTP server on 127.0.0.1, for tests and benchmarks.
 
-    with FakeRegistry([make_study("NCT00000001"), ...]) as reg:
+    with FakeRegistry([make_study("NCT00000001"), make_study("NCT00000002")]) as reg:
         client = RegistryClient(base_url=reg.url, sleep=clock.sleep, clock=clock.now, ...)
         reg.fail(page=2, status=503, times=2)
-        pages = list(client.iter_pages(params=DEFAULT_QUERY))
+        pages = list(client.iter_pages(params=DEFAULT_QUERY, page_size=1))
         assert [r.page for r in reg.requests] == [1, 2, 2, 2]
 
 Or through the pytest fixtures (tests/conftest.py loads this module as a plugin):

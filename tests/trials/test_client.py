@@ -8,6 +8,7 @@ import json
 import logging
 import random
 from datetime import UTC, date, datetime
+from itertools import pairwise
 
 import pytest
 import requests
@@ -387,7 +388,7 @@ def test_request_starts_are_at_least_min_interval_apart(fake_registry, make_clie
 
     times = [r.time for r in reg.requests]
     assert len(times) == 4
-    assert all(later - earlier >= 1.5 for earlier, later in zip(times, times[1:], strict=False))
+    assert all(later - earlier >= 1.5 for earlier, later in pairwise(times))
 
 
 def test_a_caller_slower_than_min_interval_is_not_made_to_wait(
@@ -409,9 +410,11 @@ def test_it_logs_requests_at_debug_and_retries_at_warning(fake_registry, make_cl
 
     list(make_client(reg).iter_pages(params={}))
 
-    levels = [(r.levelname, r.getMessage()[:3]) for r in caplog.records]
-    assert levels == [("DEBUG", "GET"), ("WARNING", "Cli"), ("DEBUG", "GET")]
-    assert "HTTP 502" in caplog.records[1].getMessage()
+    first, retry, second = caplog.records
+    assert [r.levelname for r in caplog.records] == ["DEBUG", "WARNING", "DEBUG"]
+    assert first.getMessage() == second.getMessage().replace("attempt 2", "attempt 1")
+    assert first.getMessage().startswith(f"GET {reg.url}/studies?")
+    assert "page 1" in retry.getMessage() and "HTTP 502" in retry.getMessage()
 
 
 # -- backoff ---------------------------------------------------------------------------------
@@ -466,13 +469,15 @@ def test_unset_arguments_come_from_settings_or_the_documented_defaults(settings)
         ("CTGOV_TIMEOUT", "thirty"),
         ("CTGOV_MAX_RETRIES", 2.5),
         ("CTGOV_MIN_INTERVAL", -1),
+        ("CTGOV_API_URL", "clinicaltrials.gov/api/v2"),
     ],
 )
 def test_a_bad_setting_fails_loudly_with_its_name(settings, name, value):
+    settings.CTGOV_API_URL = "http://127.0.0.1:9/api/v2"
     setattr(settings, name, value)
 
     with pytest.raises(ValueError, match=name):
-        RegistryClient(base_url="http://127.0.0.1:9/api/v2")
+        RegistryClient()
 
 
 class CannedSession(requests.Session):

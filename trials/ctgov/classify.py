@@ -57,13 +57,15 @@ UNANCHORED = 0.85  # a route in prose with neither the cells nor anything else n
 CORROBORATION = 0.1  # per further kind of source that says the same
 CORROBORATION_MIN = 0.4  # a background mention does not corroborate
 MAX_CONFIDENCE = 0.97  # free text is never certain
-SUGGEST = 0.25  # weaker candidates are noise, not suggestions
+SUGGEST = 0.2  # weaker candidates are noise, not suggestions
 SUPERSEDED = ACCEPT - 0.15  # explained away: by a recognised product, or by a stronger source
 UNKNOWN_CONFIDENCE = 0.2  # donor "unknown": nothing said, or said both ways
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'•*-])")
 _CLAUSE_BREAK = re.compile(r"\s\+\s|;")
 _INTRATHECAL_WORD = re.compile(r"\bintra-?\s?thec?h?al", re.IGNORECASE)
+_CONTEXT = 80  # characters before a phrase that can change its meaning ("phase IV", "not")
+_NO_TREATMENT = re.compile(r"^\s*no\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -123,11 +125,14 @@ def _intervention_role(intervention: Intervention) -> str:
     """'control' (placebo, sham, "no treatment"), 'cell' (names cells) or 'other' (a drug...)."""
     text = " ".join((intervention.name, intervention.description, *intervention.other_names))
     names_cells = bool(vocab.CELL_ANCHOR_RE.search(text))
-    if vocab.CONTROL_TEXT_RE.search(intervention.name) or vocab.CONTROL_TEXT_RE.search(
-        intervention.description
-    ):
+    if vocab.CONTROL_TEXT_RE.search(intervention.name):
         return "control"
-    if not names_cells and re.search(r"\b(?:placebo|sham)\b", text, re.IGNORECASE):
+    if _NO_TREATMENT.search(intervention.description):
+        return "control"  # "No treatment of HYNR-CS inj": names the cells to say they are not given
+    if not names_cells and (
+        vocab.CONTROL_TEXT_RE.search(intervention.description)
+        or re.search(r"\b(?:placebo|sham)\b", text, re.IGNORECASE)
+    ):
         return "control"
     return "cell" if names_cells else "other"
 
@@ -218,8 +223,8 @@ def _segments(study: ParsedStudy) -> list[_Segment]:
     # Per-arm: the arm's own words and those of the cell interventions it receives.
     for i, arm in enumerate(study.arms):
         role, links = arm_roles[i]
-        if role != "cell":
-            continue
+        if role != "cell" or not arm.label:
+            continue  # an arm without a label cannot be told apart from the trial
         segments += _arm_segments(i, arm, cellular=True, own=True)
         for j in links:
             if roles[j] == "cell":
@@ -269,7 +274,7 @@ def _matches(patterns: Iterable[vocab.Pattern], sentence: str, capitals: bool):
         if pattern.case and capitals:
             continue
         for match in pattern.regex.finditer(sentence):
-            before = sentence[: match.start()]
+            before = sentence[max(0, match.start() - _CONTEXT) : match.start()]
             if pattern.not_after and pattern.not_after.search(before):
                 continue
             if vocab.NEGATION_BEFORE_RE.search(before):
@@ -298,18 +303,20 @@ def _nearest_is_cells(sentence: str, match: re.Match[str]) -> bool | None:
     return cells <= other
 
 
-def _route_strength(pattern: vocab.Pattern, sentence: str, record: _Record) -> float:
-    """The bare word "intraspinal" means the cord only when the record shows it (DOMAIN.md)."""
+def _route_strength(pattern: vocab.Pattern, sentence: str, record: _Record) -> tuple[float, float]:
+    """(strength, cap) of a route phrase. Only the bare word "intraspinal" depends on context:
+    it means the cord itself only when the record shows surgery or sets it apart from
+    intrathecal; otherwise it stays a suggestion however often it is repeated (DOMAIN.md)."""
     if not pattern.loose:
-        return pattern.strength
+        return pattern.strength, 1.0
     if vocab.CSF_CUE_RE.search(sentence):
         # "intraspinal delivery ... to the cerebrospinal fluid": the cue itself says intrathecal.
-        return 0.0
+        return 0.0, 1.0
     if record.surgical:
-        return 0.95
+        return 0.95, 1.0
     if _INTRATHECAL_WORD.search(sentence):
-        return 0.85  # "1 intraspinal and 2 intrathecal": named apart, so not a loose synonym
-    return pattern.strength * (0.5 if record.csf else 1.0)
+        return 0.85, 1.0  # "1 intraspinal and 2 intrathecal": named apart, not a loose synonym
+    return pattern.strength * (0.5 if record.csf else 1.0), SUPERSEDED
 
 
 def _hit(
@@ -336,7 +343,8 @@ def _read(segment: _Segment, record: _Record) -> Iterator[_Hit]:
 
 def _read_cells(sentence: str, hit, *, capitals: bool, culture: bool) -> Iterator[_Hit]:
     for pattern, match in _matches(vocab.CELL_TYPE_PATTERNS, sentence, capitals):
-        if vocab.DIFFERENTIATION_BEFORE_RE.search(sentence[: match.start()]):
+        before = sentence[max(0, match.start() - _CONTEXT) : match.start()]
+        if vocab.DIFFERENTIATION_BEFORE_RE.search(before):
             continue  # "cells that can become astrocytes": not the product
         if pattern.value == "bm-mnc" and culture:
             continue  # mononuclear cells plated to grow MSC: a step, not the product
@@ -353,11 +361,11 @@ def _read_routes(
         owner = _nearest_is_cells(sentence, match)
         if owner is False:
             continue  # the route of a drug, a placebo or an immunosuppressant
-        strength = _route_strength(pattern, sentence, record)
+        strength, cap = _route_strength(pattern, sentence, record)
         if owner is None and not segment.cellular and segment.kind != "title":
             strength *= UNANCHORED
         if strength:
-            yield hit("routes", pattern.value, match.group(), strength)
+            yield hit("routes", pattern.value, match.group(), strength, cap=cap)
 
 
 def _read_products(sentence: str, hit, *, trial_level: bool) -> Iterator[_Hit]:

@@ -223,8 +223,10 @@ class RegistryClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ):
-        url = _setting(base_url, "CTGOV_API_URL", "https://clinicaltrials.gov/api/v2")
-        self.base_url = str(url).rstrip("/")
+        url = str(_setting(base_url, "CTGOV_API_URL", "https://clinicaltrials.gov/api/v2"))
+        if not url.startswith(("https://", "http://")):
+            raise ValueError(f"CTGOV_API_URL={url!r} must be an http(s):// URL")
+        self.base_url = url.rstrip("/")
         self.timeout = _number(timeout, "CTGOV_TIMEOUT", 30.0, positive=True)
         self.max_retries = int(_number(max_retries, "CTGOV_MAX_RETRIES", 5, integer=True))
         self.backoff_base = _number(backoff_base, "CTGOV_BACKOFF_BASE", 1.0)
@@ -361,10 +363,8 @@ class RegistryClient:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             return _Transient(reason=reason, status=status, retry_after=retry_after)
         # The registry gives no error code; its message is the only sign of a stale token.
-        token_expired = (
-            status == 400
-            and "pageToken=" in full_url
-            and ("pagetoken" in text.lower() or "page token" in text.lower())
+        token_expired = status == 400 and (
+            "pagetoken" in text.lower() or "page token" in text.lower()
         )
         hint = " (the page token is no longer valid: restart the walk from page 1)"
         raise RegistryHTTPError(

@@ -44,6 +44,8 @@ ROUTES = frozenset(
 # and "MSC" does not match inside "hMSC" (which has its own pattern).
 _B = r"(?<![\w-])"
 _E = r"(?![\w-])"
+# Cell abbreviations end at a word boundary but may go on with a hyphen: "iPSC-derived", "BM-MSC".
+_W = r"(?!\w)"
 
 
 @dataclass(frozen=True)
@@ -179,10 +181,10 @@ CELL_TYPE_PATTERNS: tuple[Pattern, ...] = (
     _p("msc", r"(?<![\w-])(?:h|aa|ad|BM-|WJ-?|hUC-|UC-|A|HB-ad)?MSCs?(?![a-z])", 0.95, case=True),
     _p("msc", r"\bmultipotent\s+(?:mesenchymal\s+)?stromal\s+cells?\b"),
     _p("msc", r"\b(?:bone\s+marrow\s+)?stromal\s+(?:stem\s+)?cells?\b", 0.85),
-    _p("msc", r"\badipose[- ]derived\s+stem\s+cells?\b|" + _B + r"ADSCs?" + _E, 0.9),
+    _p("msc", r"\badipose[- ]derived\s+stem\s+cells?\b|" + _B + r"ADSCs?" + _W, 0.9),
     _p("nsc", r"\bneural\s+(?:stem|progenitor|precursor)(?:\s*/\s*progenitor)?\s+cells?\b"),
     _p("nsc", r"\bneural\s+stem\b", 0.9),
-    _p("nsc", _B + r"h?NSCs?" + _E + r"|" + _B + r"h?NPCs?" + _E, 0.85, case=True),
+    _p("nsc", _B + r"h?NSCs?" + _W + r"|" + _B + r"h?NPCs?" + _W, 0.85, case=True),
     _p("glial", r"\bastrocytes?\b", 0.9),
     _p("glial", r"\bglial[- ]restricted\s+progenitors?(?:\s+cells?)?\b"),
     _p("glial", r"\bglial\s+(?:progenitor|precursor)s?(?:\s+cells?)?\b"),
@@ -190,12 +192,12 @@ CELL_TYPE_PATTERNS: tuple[Pattern, ...] = (
     _p("glial", r"\boligodendrocyte\s+(?:progenitor|precursor)s?\b"),
     _p("bm-mnc", r"\bmono-?\s?nuclear\s+(?:autologous\s+)?cells?\b"),
     _p("bm-mnc", r"\bmono-?\s?nuclear\s+cell\s+fraction\b"),
-    _p("bm-mnc", _B + r"(?:BM-?)?MNCs?" + _E + r"|" + _B + r"PBMCs?" + _E, 0.9, case=True),
+    _p("bm-mnc", _B + r"(?:BM-?)?MNCs?" + _W + r"|" + _B + r"PBMCs?" + _W, 0.9, case=True),
     _p("hsc", r"\bha?ematopoietic\s+(?:stem|progenitor)(?:\s*/\s*progenitor)?\s+cells?\b"),
     _p("hsc", r"\bCD(?:34|133)\s?(?:\+|-?positive)", 0.95),
     _p("other-cell", r"\bregulatory\s+T[- ]?(?:cells?|lymphocytes?)\b"),
     _p("other-cell", r"\bT[- ]?regulatory\s+(?:cells?|lymphocytes?)\b"),
-    _p("other-cell", _B + r"Tregs?" + _E, 0.95, case=True),
+    _p("other-cell", _B + r"Tregs?" + _W, 0.95, case=True),
     _p("other-cell", r"\bCD4\+\s*CD25\+", 0.9),
     _p("other-cell", r"\bolfactory\s+ensheathing\s+cells?\b"),
     _p("other-cell", r"\bdendritic\s+cells?\b", 0.9),
@@ -222,22 +224,22 @@ DIFFERENTIATION_BEFORE_RE = re.compile(
 
 CELL_SOURCE_PATTERNS: tuple[Pattern, ...] = (
     _p("bone-marrow", r"\bbone[- ]?marrow\b"),
-    _p("bone-marrow", _B + r"BM" + _E, 0.85, case=True),
+    _p("bone-marrow", _B + r"BM" + _W, 0.85, case=True),
     _p("bone-marrow", r"\biliac\s+crest\b", 0.9),
     _p("adipose", r"\badipose\b"),
     _p("adipose", r"\blipo-?aspirat\w*|\bliposuction\b|\bbody\s+fat\b|\bfat\s+tissue\b", 0.95),
-    _p("adipose", r"(?<![\w])(?:HB-)?adMSCs?(?![a-z])|" + _B + r"aaMSCs?" + _E, 0.95, case=True),
+    _p("adipose", r"(?<![\w])(?:HB-)?adMSCs?(?![a-z])|" + _B + r"aaMSCs?" + _W, 0.95, case=True),
     _p("umbilical-cord", r"\bumbilical[- ]cords?\b|\bcord\s+blood\b"),
     _p("umbilical-cord", r"\bwharton'?s?'?\s+jelly\b"),
-    _p("umbilical-cord", _B + r"(?:WJ|h?UC)-?MSCs?" + _E, 0.95, case=True),
+    _p("umbilical-cord", _B + r"(?:WJ|h?UC)-?MSCs?" + _W, 0.95, case=True),
     _p("peripheral-blood", r"\bperipheral\s+blood\b"),
-    _p("peripheral-blood", _B + r"PBMCs?" + _E, 0.95, case=True),
+    _p("peripheral-blood", _B + r"PBMCs?" + _W, 0.95, case=True),
     _p("peripheral-blood", r"\bleuk?a?pheresis\b|\bapheresis\b", 0.85),
     _p("fetal-tissue", r"\bf(?:o)?etal\b|\bf(?:o)?etus\b|\belectively\s+aborted\b"),
     _p("embryonic-stem-cell", r"\bembryonic\s+stem\s+cells?\b"),
-    _p("embryonic-stem-cell", _B + r"h?ESCs?" + _E, 0.9, case=True),
+    _p("embryonic-stem-cell", _B + r"h?ESCs?" + _W, 0.9, case=True),
     _p("induced-pluripotent", r"\binduced\s+pluripotent\b"),
-    _p("induced-pluripotent", _B + r"(?:h?iPSCs?|iPS\s+cells?)" + _E, 0.95, case=True),
+    _p("induced-pluripotent", _B + r"(?:h?iPSCs?|iPS\s+cells?)" + _W, 0.95, case=True),
 )
 
 DONOR_PATTERNS: tuple[Pattern, ...] = (
@@ -290,7 +292,7 @@ def _product(pattern: str, *, case: bool = False, **implied) -> Product:
 
 PRODUCTS: tuple[Product, ...] = (
     _product(
-        r"\bNurOwn\b|" + _B + r"MSC[-_]NTF" + _E,
+        r"\bNurOwn\b|" + _B + r"MSC[-_]NTF" + _W,
         cell_types=("msc",),
         cell_sources=("bone-marrow",),
         donor="autologous",
@@ -328,20 +330,20 @@ PRODUCTS: tuple[Product, ...] = (
         donor_strength=0.85,
     ),
     _product(
-        r"\badipose[- ]derived\s+(?:\w+\s+)?regenerative\s+cells?\b|" + _B + r"ADRCs?" + _E,
+        r"\badipose[- ]derived\s+(?:\w+\s+)?regenerative\s+cells?\b|" + _B + r"ADRCs?" + _W,
         cell_types=("other-cell",),
         cell_sources=("adipose",),
         supersedes=("msc",),
     ),
     _product(
-        r"\bstromal\s+vascular\s+fraction\b|" + _B + r"(?:AD-?)?SVF" + _E,
+        r"\bstromal\s+vascular\s+fraction\b|" + _B + r"(?:AD-?)?SVF" + _W,
         cell_types=("other-cell",),
         cell_sources=("adipose",),
         supersedes=("msc",),
     ),
     _product(
         r"\b(?:umbilical\s+cord|wharton'?s?'?\s+jelly)[- ](?:derived\s+)?(?:\w+\s+){0,2}?"
-        r"(?:mesenchymal|MSCs?)\b|" + _B + r"(?:WJ|h?UC)-?MSCs?" + _E,
+        r"(?:mesenchymal|MSCs?)\b|" + _B + r"(?:WJ|h?UC)-?MSCs?" + _W,
         donor="allogeneic",
         donor_strength=0.7,
         donor_cap=0.55,
@@ -366,12 +368,15 @@ CELL_ANCHOR_RE = re.compile(
     r"\bcells?\b|\bstem\b|\w*MSCs?\b|\bMSC[-_]NTF\b|(?<!post\s)(?<!post-)(?<!pre-)\btransplant\w*"
     r"|\bimplant\w*|\bgraft\w*|\bNurOwn\b"
     r"|\bQ-Cells?\b|\bAstroRx\b|\bHSSCs?\b|\bHYNR-CS\b|\blenzumestrocel\b|\bNeuronata|\bADRCs?\b"
-    r"|\bTregs?\b|\blymphocytes\b|\bPBMCs?\b|\bMNCs?\b|\bprogenitors?\b|\bastrocytes?\b|\bCNS10\b",
+    r"|\bTregs?\b|\blymphocytes\b|\bPBMCs?\b|\bMNCs?\b|\bprogenitors?\b|\bastrocytes?\b|\bCNS10\b"
+    r"|\bstromal\s+vascular\b|\bSVF\b|\bhGRPs?\b|\bNSI-?566\b|\bADSCs?\b",
     re.IGNORECASE,
 )
-# Things given beside the cells (or instead of them), whose routes do not count.
+# Things given beside the cells (or instead of them), whose routes do not count. ("Placebo-
+# controlled" is the design, not an agent.)
 OTHER_AGENT_RE = re.compile(
-    r"\bplacebo\b|\bsham\b|\bexcipient\b|\bvehicle\b|\briluzole\b|\bedaravone\b|\binterleukin\b"
+    r"\b(?:placebo|sham)\b(?![- ]controlled)|\bexcipient\b|\bvehicle\b|\briluzole\b|\bedaravone\b"
+    r"|\binterleukin\b"
     r"|" + _B + r"IL-?2" + _E + r"|\bproleukin\b|\bimmuno-?suppress\w*|\btacrolimus\b|\bprograf\b"
     r"|\bbasiliximab\b|\bsimulect\b|\bmycophenolate\b|\bcellcept\b|\b(?:methyl)?predniso(?:lo)?ne\b"
     r"|\bdexamethasone\b|\bsteroids?\b|\bcyclosporin\w*|\bciclosporin\w*|\bsirolimus\b|\brapamycin\b"
