@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from trials.ctgov import vocab
+from trials.ctgov.literals import may_match
 from trials.ctgov.parse import ArmGroup, Intervention, ParsedStudy
 from trials.ctgov.vocab import CELL_SOURCES, CELL_TYPES, DONORS, ROUTES
 
@@ -264,14 +265,22 @@ def _sentences(text: str) -> Iterator[str]:
         yield from (part for part in _SENTENCE_BREAK.split(line) if part.strip())
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+_CAPITAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+
+
 def _mostly_capitals(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) > 20 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    # Counted by regex rather than character by character: this runs on every segment.
+    letters = len(_LETTER.findall(text))
+    return letters > 20 and len(_CAPITAL.findall(text)) > 0.6 * letters
 
 
 def _matches(patterns: Iterable[vocab.Pattern], sentence: str, capitals: bool):
+    lowered = sentence.lower()
     for pattern in patterns:
         if pattern.case and capitals:
+            continue
+        if not may_match(pattern.hints, lowered):
             continue
         for match in pattern.regex.finditer(sentence):
             before = sentence[max(0, match.start() - _CONTEXT) : match.start()]
@@ -327,22 +336,71 @@ def _hit(
     )
 
 
+@dataclass(frozen=True)
+class _Phrasebook:
+    """The phrase patterns worth trying on one segment: those whose literal hints occur in it."""
+
+    cell_types: tuple[vocab.Pattern, ...]
+    generic_cells: tuple[vocab.Pattern, ...]
+    routes: tuple[vocab.Pattern, ...]
+    sources: tuple[vocab.Pattern, ...]
+    donors: tuple[vocab.Pattern, ...]
+    products: tuple[vocab.Product, ...]
+
+
+_ALL_HINTS = frozenset(
+    hint
+    for group in (
+        vocab.CELL_TYPE_PATTERNS,
+        vocab.GENERIC_CELL_PATTERNS,
+        vocab.ROUTE_PATTERNS,
+        vocab.CELL_SOURCE_PATTERNS,
+        vocab.DONOR_PATTERNS,
+        vocab.PRODUCTS,
+    )
+    for pattern in group
+    for hint in pattern.hints
+)
+
+
+def _phrasebook(text: str) -> _Phrasebook:
+    # One pass of substring checks per segment instead of ~90 regexes per sentence: most
+    # patterns cannot occur in a given text, and skipping them is what keeps the import fast.
+    lowered = text.lower()
+    present = {hint for hint in _ALL_HINTS if hint in lowered}
+
+    def worth(group):
+        return tuple(p for p in group if not p.hints or not present.isdisjoint(p.hints))
+
+    return _Phrasebook(
+        cell_types=worth(vocab.CELL_TYPE_PATTERNS),
+        generic_cells=worth(vocab.GENERIC_CELL_PATTERNS),
+        routes=worth(vocab.ROUTE_PATTERNS),
+        sources=worth(vocab.CELL_SOURCE_PATTERNS),
+        donors=worth(vocab.DONOR_PATTERNS),
+        products=worth(vocab.PRODUCTS),
+    )
+
+
 def _read(segment: _Segment, record: _Record) -> Iterator[_Hit]:
+    book = _phrasebook(segment.text)
     capitals = _mostly_capitals(segment.text)
     culture = bool(vocab.CULTURE_RE.search(segment.text))
     for sentence in _sentences(segment.text):
         background = bool(vocab.BACKGROUND_RE.search(sentence))
         hit = partial(_hit, segment, segment.weight * (BACKGROUND if background else 1.0))
         if segment.cell_fields:
-            yield from _read_cells(sentence, hit, capitals=capitals, culture=culture)
-            yield from _read_routes(sentence, hit, segment, record, capitals=capitals)
-            yield from _read_products(sentence, hit, trial_level=not segment.arm)
+            yield from _read_cells(sentence, hit, book, capitals=capitals, culture=culture)
+            yield from _read_routes(sentence, hit, book, segment, record, capitals=capitals)
+            yield from _read_products(sentence, hit, book, trial_level=not segment.arm)
         if not segment.arm:  # per arm: cell types and routes only
-            yield from _read_origin(sentence, hit, capitals=capitals)
+            yield from _read_origin(sentence, hit, book, capitals=capitals)
 
 
-def _read_cells(sentence: str, hit, *, capitals: bool, culture: bool) -> Iterator[_Hit]:
-    for pattern, match in _matches(vocab.CELL_TYPE_PATTERNS, sentence, capitals):
+def _read_cells(
+    sentence: str, hit, book: _Phrasebook, *, capitals: bool, culture: bool
+) -> Iterator[_Hit]:
+    for pattern, match in _matches(book.cell_types, sentence, capitals):
         before = sentence[max(0, match.start() - _CONTEXT) : match.start()]
         if vocab.DIFFERENTIATION_BEFORE_RE.search(before):
             continue  # "cells that can become astrocytes": not the product
@@ -350,14 +408,20 @@ def _read_cells(sentence: str, hit, *, capitals: bool, culture: bool) -> Iterato
             continue  # mononuclear cells plated to grow MSC: a step, not the product
         yield hit("cell_types", pattern.value, match.group(), pattern.strength)
         yield hit("cells", "true", match.group(), pattern.strength)
-    for pattern, match in _matches(vocab.GENERIC_CELL_PATTERNS, sentence, capitals):
+    for pattern, match in _matches(book.generic_cells, sentence, capitals):
         yield hit("cells", "true", match.group(), pattern.strength)
 
 
 def _read_routes(
-    sentence: str, hit, segment: _Segment, record: _Record, *, capitals: bool
+    sentence: str,
+    hit,
+    book: _Phrasebook,
+    segment: _Segment,
+    record: _Record,
+    *,
+    capitals: bool,
 ) -> Iterator[_Hit]:
-    for pattern, match in _matches(vocab.ROUTE_PATTERNS, sentence, capitals):
+    for pattern, match in _matches(book.routes, sentence, capitals):
         owner = _nearest_is_cells(sentence, match)
         if owner is False:
             continue  # the route of a drug, a placebo or an immunosuppressant
@@ -368,8 +432,11 @@ def _read_routes(
             yield hit("routes", pattern.value, match.group(), strength, cap=cap)
 
 
-def _read_products(sentence: str, hit, *, trial_level: bool) -> Iterator[_Hit]:
-    for product in vocab.PRODUCTS:
+def _read_products(sentence: str, hit, book: _Phrasebook, *, trial_level: bool) -> Iterator[_Hit]:
+    lowered = sentence.lower()
+    for product in book.products:
+        if not may_match(product.hints, lowered):
+            continue
         for match in product.regex.finditer(sentence):
             phrase = match.group()
             for value in product.cell_types:
@@ -392,14 +459,14 @@ def _read_products(sentence: str, hit, *, trial_level: bool) -> Iterator[_Hit]:
                 )
 
 
-def _read_origin(sentence: str, hit, *, capitals: bool) -> Iterator[_Hit]:
+def _read_origin(sentence: str, hit, book: _Phrasebook, *, capitals: bool) -> Iterator[_Hit]:
     """Cell source and donor: trial-level only."""
-    for pattern, match in _matches(vocab.CELL_SOURCE_PATTERNS, sentence, capitals):
+    for pattern, match in _matches(book.sources, sentence, capitals):
         yield hit("cell_sources", pattern.value, match.group(), pattern.strength)
         if pattern.value in vocab.SOURCE_IMPLIES_DONOR:
             donor, strength = vocab.SOURCE_IMPLIES_DONOR[pattern.value]
             yield hit("donor", donor, match.group(), pattern.strength * strength)
-    for pattern, match in _matches(vocab.DONOR_PATTERNS, sentence, capitals):
+    for pattern, match in _matches(book.donors, sentence, capitals):
         yield hit("donor", pattern.value, match.group(), pattern.strength)
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from trials.ctgov.literals import required_fragments
+
 # The fixed vocabularies of DOMAIN.md. Views, API, exports and tests use exactly these slugs.
 CELL_TYPES = frozenset({"msc", "nsc", "glial", "bm-mnc", "hsc", "other-cell"})
 CELL_SOURCES = frozenset(
@@ -59,6 +61,8 @@ class Pattern:
     not_after: re.Pattern[str] | None = None
     # The bare word "intraspinal": its strength depends on the rest of the record (classify.py).
     loose: bool = False
+    # Fragments one of which any match contains (literals.py): screens sentences cheaply.
+    hints: tuple[str, ...] = ()
 
 
 def _p(
@@ -70,9 +74,11 @@ def _p(
     not_after: str = "",
     loose: bool = False,
 ) -> Pattern:
+    regex = re.compile(pattern, 0 if case else re.IGNORECASE)
     return Pattern(
         value=value,
-        regex=re.compile(pattern, 0 if case else re.IGNORECASE),
+        regex=regex,
+        hints=required_fragments(regex),
         strength=strength,
         case=case,
         not_after=re.compile(not_after, re.IGNORECASE) if not_after else None,
@@ -284,10 +290,12 @@ class Product:
     # Umbilical-cord MSC given to adults are almost always allogeneic, but the record did not say
     # so: the implication stays a suggestion, however often the cord is mentioned.
     donor_cap: float = 1.0
+    hints: tuple[str, ...] = ()
 
 
 def _product(pattern: str, *, case: bool = False, **implied) -> Product:
-    return Product(regex=re.compile(pattern, 0 if case else re.IGNORECASE), **implied)
+    regex = re.compile(pattern, 0 if case else re.IGNORECASE)
+    return Product(regex=regex, hints=required_fragments(regex), **implied)
 
 
 PRODUCTS: tuple[Product, ...] = (

@@ -1,0 +1,179 @@
+"""Import benchmark: the registry sync over N synthetic studies cloned from the bundled records.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/als_trials .venv/bin/python bench/import_bench.py
+    make bench-import                      # the same, with the Makefile's environment
+
+It creates a scratch database next to the configured one (Django's test database, dropped at
+the end, so no real data is touched), serves the clones from the local fake registry in a separate
+process (so the server's memory is not counted) in pages of 1000, and prints:
+
+- the first import (every study new) and an unchanged re-import, in studies/s;
+- the floor: the same pages fetched and JSON-decoded, and one row per study (NCT id + raw JSON)
+  bulk-copied into a bare table, without parsing, classification or the importer's logic;
+- importer/floor as a ratio (machine noise cancels out of it) and the peak RSS of this process.
+
+Targets on PostgreSQL on the 2-core CI machine: first import ≥ 300 studies/s and ≤ 5× the floor,
+unchanged re-import ≥ 5× faster than the first, peak RSS < 400 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import io
+import json
+import multiprocessing
+import os
+import resource
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from tests.fakeregistry import FakeRegistry  # noqa: E402
+from trials import sync  # noqa: E402
+from trials.ctgov.client import RegistryClient  # noqa: E402
+
+SNAPSHOT = ROOT / "fixtures" / "snapshot"
+
+
+def templates() -> list[dict]:
+    """The newest bundled version of each real ALS record."""
+    newest: dict[str, Path] = {}
+    for folder in sorted(SNAPSHOT.iterdir()):  # dated folders: later ones replace earlier
+        for path in sorted(folder.glob("NCT*.json")):
+            newest[path.stem] = path
+    return [json.loads(p.read_text(encoding="utf-8")) for p in newest.values()]
+
+
+class Clones(Sequence):
+    """N studies made on demand from the templates, each with its own NCT id (NCT9xxxxxxx)."""
+
+    def __init__(self, bases: list[dict], count: int):
+        self.bases = bases
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.count))]
+        if not 0 <= index < self.count:
+            raise IndexError(index)
+        study = copy.deepcopy(self.bases[index % len(self.bases)])
+        ident = study["protocolSection"]["identificationModule"]
+        ident["nctId"] = f"NCT9{index:07d}"
+        ident["briefTitle"] = f"{ident.get('briefTitle', '')} (clone {index})"
+        return study
+
+
+class CloneRegistry(FakeRegistry):
+    def _matching(self, advanced):
+        # The clones are made page by page; listing them all per request would cost N copies.
+        return self.studies if advanced is None else super()._matching(advanced)
+
+
+def serve(count: int, pipe) -> None:
+    registry = CloneRegistry(Clones(templates(), count), page_size_cap=1000).start()
+    pipe.send(registry.url)
+    pipe.recv()  # wait for the benchmark to finish
+    registry.close()
+
+
+def client(url: str) -> RegistryClient:
+    return RegistryClient(base_url=url, min_interval=0, timeout=120)
+
+
+def floor(url: str, page_size: int) -> tuple[int, float]:
+    """Fetch, decode and bulk-copy one row per study into a bare table: the cost of the I/O."""
+    received = 0
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE TEMP TABLE bench_floor (nct_id text, record jsonb)")
+        else:
+            cursor.execute("CREATE TEMP TABLE bench_floor (nct_id text, record text)")
+        for page in client(url).iter_pages(params={"query.cond": "ALS"}, page_size=page_size):
+            rows = [
+                (s["protocolSection"]["identificationModule"]["nctId"], json.dumps(s))
+                for s in page.studies
+            ]
+            if connection.vendor == "postgresql":
+                buffer = io.StringIO()
+                for nct_id, record in rows:
+                    escaped = record.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+                    buffer.write(f"{nct_id}\t{escaped}\n")
+                buffer.seek(0)
+                cursor.copy_expert("COPY bench_floor (nct_id, record) FROM STDIN", buffer)
+            else:
+                cursor.executemany("INSERT INTO bench_floor VALUES (%s, %s)", rows)
+            received += len(rows)
+        cursor.execute("DROP TABLE bench_floor")
+    return received, time.perf_counter() - started
+
+
+def timed_sync(url: str, page_size: int):
+    started = time.perf_counter()
+    run = sync.sync_registry(
+        client=client(url), full=True, page_size=page_size, query={"query.cond": "ALS"}
+    )
+    elapsed = time.perf_counter() - started
+    if run.status != "succeeded":
+        raise SystemExit(f"import {run.status}: {run.errors}")
+    return run, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--studies", type=int, default=20_000)
+    parser.add_argument("--page-size", type=int, default=1000)
+    args = parser.parse_args()
+    settings.DEBUG = False  # no query log growing in memory
+
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.Process(target=serve, args=(args.studies, child), daemon=True)
+    server.start()
+    url = parent.recv()
+    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        floor_n, floor_s = floor(url, args.page_size)
+        first, first_s = timed_sync(url, args.page_size)
+        again, again_s = timed_sync(url, args.page_size)
+    finally:
+        connection.creation.destroy_test_db(test_db, verbosity=0)
+        parent.send("stop")
+        server.join(10)
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    first_rate = first.received / first_s
+    again_rate = again.received / again_s
+    floor_rate = floor_n / floor_s
+    print(f"database: {connection.vendor}, studies: {args.studies}, page size: {args.page_size}")
+    print(
+        f"first import:      {first_rate:8.0f} studies/s  ({first_s:.1f} s, created {first.created})"
+    )
+    print(
+        f"unchanged import:  {again_rate:8.0f} studies/s  ({again_s:.1f} s, unchanged {again.unchanged})"
+    )
+    print(f"floor:             {floor_rate:8.0f} studies/s  ({floor_s:.1f} s)")
+    print(f"importer / floor:  {first_s / floor_s:8.2f} x   (target <= 5)")
+    print(f"re-import speedup: {first_s / again_s:8.2f} x   (target >= 5)")
+    print(f"peak RSS:          {peak_mb:8.0f} MB  (target < 400)")
+
+
+if __name__ == "__main__":
+    main()

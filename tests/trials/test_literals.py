@@ -1,0 +1,65 @@
+"""The literal screen in front of the classifier's regexes must never hide a real match."""
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import all_record_paths
+from trials.ctgov import vocab
+from trials.ctgov.literals import may_match, required_fragments
+
+ALL_PATTERNS = [
+    *vocab.CELL_TYPE_PATTERNS,
+    *vocab.GENERIC_CELL_PATTERNS,
+    *vocab.ROUTE_PATTERNS,
+    *vocab.CELL_SOURCE_PATTERNS,
+    *vocab.DONOR_PATTERNS,
+    *vocab.PRODUCTS,
+]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "expected"),
+    [
+        (r"\bintra-?\s?venous(?:ly)?\b", re.IGNORECASE, ("venous",)),
+        (r"\bbone[- ]?marrow\b", re.IGNORECASE, ("marrow",)),
+        (r"\b(?:cat|dog)s\b", 0, ("cat", "dog")),
+        (r"\bNurOwn\b|MSC[-_]NTF", re.IGNORECASE, ("msc", "nurown")),
+        (r"(?:foo)?bar", 0, ("bar",)),
+        (r"a|bc", 0, ()),  # a fragment of one letter screens out nothing worth the check
+        (r"[A-Z]+\d", 0, ()),  # no literal at all: always run the regex
+    ],
+)
+def test_required_fragments(pattern, flags, expected):
+    assert required_fragments(re.compile(pattern, flags)) == expected
+
+
+def test_may_match_without_fragments_always_says_yes():
+    assert may_match((), "anything")
+    assert not may_match(("marrow",), "adipose tissue")
+
+
+def _texts(record: dict):
+    """Every string in a record, split into lines: the classifier reads sentences of these."""
+    stack = [record]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            yield from item.splitlines()
+
+
+def test_every_pattern_that_matches_real_text_passes_its_screen():
+    checked = 0
+    for path in all_record_paths():
+        for line in _texts(json.loads(path.read_text(encoding="utf-8"))):
+            lowered = line.lower()
+            for pattern in ALL_PATTERNS:
+                if pattern.regex.search(line):
+                    checked += 1
+                    assert may_match(pattern.hints, lowered), (pattern.regex.pattern, line)
+    assert checked > 1000  # the fixtures do exercise the patterns
