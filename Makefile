@@ -10,7 +10,7 @@ PORT ?= 8000
 export DEBUG ?= 1
 export SECRET_KEY ?= dev-only-insecure-key-never-use-in-production
 
-.PHONY: install run migrate snapshot test lint format check clean
+.PHONY: install run migrate snapshot test lint format check clean bench-import
 
 install: $(STAMP)
 

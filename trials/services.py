@@ -35,6 +35,15 @@ from trials.models import (
 
 logger = logging.getLogger(__name__)
 
+# Long texts an upsert overwrites but never compares.
+_UNREAD_COLUMNS = (
+    "raw_record",
+    "search_text",
+    "brief_summary",
+    "detailed_description",
+    "eligibility_criteria",
+)
+
 PHASE_RANKS = {"NA": 0, "EARLY_PHASE1": 1, "PHASE1": 2, "PHASE2": 3, "PHASE3": 4, "PHASE4": 5}
 
 # Called inside the batch's transaction with the trials an import created or changed and their
@@ -270,11 +279,14 @@ def upsert_studies(
     result = BatchResult()
     now = timezone.now()
     parsed = _parse_batch(records, result)
-    existing = {t.nct_id: t for t in Trial.objects.filter(nct_id__in=parsed.keys())}
+    # The large text columns are only ever overwritten here, never compared: don't read them.
+    existing = {
+        t.nct_id: t for t in Trial.objects.filter(nct_id__in=parsed.keys()).defer(*_UNREAD_COLUMNS)
+    }
 
     to_create: list[Trial] = []
     to_update: list[Trial] = []
-    written: list[tuple[Trial, ParsedStudy, dict[str, Any]]] = []
+    written: list[tuple[Trial, ParsedStudy, Classification]] = []
     for nct_id, (study, record, _source) in parsed.items():
         digest = content_hash(record)
         trial = existing.get(nct_id)
@@ -287,7 +299,7 @@ def upsert_studies(
             result.older.append(nct_id)
             continue
         classification = classify(study)
-        values = {
+        fields = {
             **_registry_fields(study),
             **_auto_fields(classification),
             "raw_record": record,
@@ -298,11 +310,11 @@ def upsert_studies(
             "last_import_run": run,
         }
         if trial is None:
-            trial = Trial(nct_id=nct_id, first_seen=now, **values)
+            trial = Trial(nct_id=nct_id, first_seen=now, **fields)
             to_create.append(trial)
             result.created.append(nct_id)
         else:
-            for name, value in values.items():
+            for name, value in fields.items():
                 setattr(trial, name, value)
             to_update.append(trial)
             result.updated.append(nct_id)
@@ -315,6 +327,21 @@ def upsert_studies(
     if seen_only:
         # Seen in the registry again: that is all that changed (and it is back if it was missing).
         Trial.objects.filter(nct_id__in=seen_only).update(last_seen=now, missing_since=None)
+
+    # Effective values are settled in memory before writing, so each trial is written once.
+    curated = _curations_in_force([t.pk for t in to_update])
+    facets: list[tuple[Trial, str, str]] = []
+    for trial, _study, classification in written:
+        values = compute_effective(
+            auto_is_cell_therapy=trial.auto_is_cell_therapy,
+            auto_donor=trial.auto_donor,
+            auto_sets={name: classification.values(name) for name in labels.SET_FIELDS},
+            curated=curated.get(trial.pk, {}),
+        )
+        trial.is_cell_therapy = values["is_cell_therapy"]
+        trial.donor = values["donor"]
+        facets.extend((trial, facet, value) for facet, value in _facet_values(trial, values))
+
     if to_create:
         Trial.objects.bulk_create(to_create)
         if to_create[0].pk is None:  # SQLite before returning ids: fetch them
@@ -326,11 +353,17 @@ def upsert_studies(
             for trial in to_create:
                 trial.pk = ids[trial.nct_id]
     if to_update:
-        Trial.objects.bulk_update(to_update, list(values), batch_size=500)
+        columns = [*_registry_fields(written[0][1]), *_auto_fields(written[0][2])]
+        columns += ["raw_record", "content_hash", "last_seen", "last_changed", "missing_since"]
+        columns += ["last_import_run", "is_cell_therapy", "donor"]
+        Trial.objects.bulk_update(to_update, columns, batch_size=500)
         for model in (Arm, Intervention, Location, Reference, AutoLabel):
             model.objects.filter(trial__in=to_update).delete()
+        TrialFacet.objects.filter(trial__in=to_update, facet__in=TrialFacet.FACETS).delete()
 
-    rows: dict[type, list] = {}
+    rows: dict[type, list] = {
+        TrialFacet: [TrialFacet(trial=t, facet=facet, value=value) for t, facet, value in facets]
+    }
     for trial, study, classification in written:
         for model, objs in _children(trial, study, classification).items():
             rows.setdefault(model, []).extend(objs)
@@ -338,7 +371,6 @@ def upsert_studies(
         model.objects.bulk_create(objs, batch_size=1000)
 
     changed = [trial for trial, _study, _classification in written]
-    refresh_effective_labels(trials=changed)
     if changed:
         pairs = [(trial, parsed[trial.nct_id][1]) for trial in changed]
         for handler in _record_handlers:
@@ -346,44 +378,68 @@ def upsert_studies(
     return result
 
 
-def effective_values(trial: Trial, current: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The effective label values of a trial: curated when curated, else automatic.
+def _curations_in_force(trial_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """trial id → {field: curated value in force} (None values mean handed back: left out)."""
+    current: dict[int, dict[str, Any]] = {}
+    if trial_ids:
+        for curation in Curation.objects.filter(trial_id__in=trial_ids).current():
+            if curation.value is not None:
+                current.setdefault(curation.trial_id, {})[curation.field] = curation.value
+    return current
 
-    `current` maps field → curated value in force (None or absent: not curated); it is read from
-    the database when not given.
-    """
-    if current is None:
-        current = {c.field: c.value for c in trial.curations.current()}
-    values: dict[str, Any] = {}
-    is_cell = current.get("is_cell_therapy")
-    values["is_cell_therapy"] = trial.auto_is_cell_therapy if is_cell is None else bool(is_cell)
-    donor = current.get("donor")
-    values["donor"] = (trial.auto_donor if donor is None else donor) or "unknown"
-    accepted = [label for label in trial.auto_labels.all() if label.accepted and not label.arm]
+
+def compute_effective(
+    *,
+    auto_is_cell_therapy: bool,
+    auto_donor: str,
+    auto_sets: dict[str, list[str]],
+    curated: dict[str, Any],
+) -> dict[str, Any]:
+    """The effective label values: the curated value of a field when there is one, else the
+    automatic one. A study that is not (effectively) a cell therapy has no cell types, sources
+    or routes unless a curator gave them."""
+    is_cell = curated.get("is_cell_therapy")
+    values: dict[str, Any] = {
+        "is_cell_therapy": auto_is_cell_therapy if is_cell is None else bool(is_cell),
+        "donor": curated.get("donor") or auto_donor or "unknown",
+    }
     for name in labels.SET_FIELDS:
-        curated = current.get(name)
-        if curated is not None:
-            values[name] = sorted(set(curated))
-        elif values["is_cell_therapy"]:
-            values[name] = sorted({label.value for label in accepted if label.field == name})
+        if curated.get(name) is not None:
+            values[name] = sorted(set(curated[name]))
         else:
-            # A study that is not a cell therapy has no cell types, sources or routes.
-            values[name] = []
+            values[name] = sorted(set(auto_sets.get(name, []))) if values["is_cell_therapy"] else []
     values["origins"] = {
-        name: ("curated" if current.get(name) is not None else "auto")
+        name: ("curated" if curated.get(name) is not None else "auto")
         for name in labels.LABEL_FIELDS
     }
     return values
 
 
+def effective_values(trial: Trial, current: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The effective label values of a stored trial (see compute_effective).
+
+    `current` maps field → curated value in force; it is read from the database when not given.
+    """
+    if current is None:
+        current = _curations_in_force([trial.pk]).get(trial.pk, {})
+    accepted = [label for label in trial.auto_labels.all() if label.accepted and not label.arm]
+    return compute_effective(
+        auto_is_cell_therapy=trial.auto_is_cell_therapy,
+        auto_donor=trial.auto_donor,
+        auto_sets={
+            name: [label.value for label in accepted if label.field == name]
+            for name in labels.SET_FIELDS
+        },
+        curated=current,
+    )
+
+
 def refresh_effective_labels(*, trials: Sequence[Trial]) -> None:
-    """Recompute the stored effective values (and facet rows) of these trials."""
+    """Recompute the stored effective values (and facet rows) of stored trials, after a curation."""
     if not trials:
         return
     ids = [t.pk for t in trials]
-    current: dict[int, dict[str, Any]] = {}
-    for curation in Curation.objects.filter(trial_id__in=ids).current():
-        current.setdefault(curation.trial_id, {})[curation.field] = curation.value
+    current = _curations_in_force(ids)
     autos: dict[int, list[AutoLabel]] = {}
     for label in AutoLabel.objects.filter(trial_id__in=ids, accepted=True, arm=""):
         autos.setdefault(label.trial_id, []).append(label)
@@ -403,8 +459,27 @@ def refresh_effective_labels(*, trials: Sequence[Trial]) -> None:
             for facet, value in _facet_values(trial, values)
         )
     Trial.objects.bulk_update(trials, ["is_cell_therapy", "donor"], batch_size=500)
-    TrialFacet.objects.filter(trial_id__in=ids).delete()
+    # Only the facets this module owns: other apps (evidence) keep facet rows of their own.
+    TrialFacet.objects.filter(trial_id__in=ids, facet__in=TrialFacet.FACETS).delete()
     TrialFacet.objects.bulk_create(facets, batch_size=2000)
+
+
+def _facet_values(trial: Trial, values: dict[str, Any]):
+    for name in labels.SET_FIELDS:
+        for value in values[name]:
+            yield name, value
+    yield "donor", values["donor"]
+    for phase in set(trial.phases):
+        yield "phases", phase
+    for country in set(trial.countries):
+        yield "countries", country
+    if trial.overall_status:
+        yield "status", trial.overall_status
+    if trial.study_type:
+        yield "study_type", trial.study_type
+    if trial.lead_sponsor_class:
+        yield "sponsor_class", trial.lead_sponsor_class
+    yield "has_results", "true" if trial.has_results else "false"
 
 
 def start_run(
