@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 
 from trials.ctgov import vocab
 from trials.ctgov.literals import may_match
@@ -291,6 +291,13 @@ def _matches(patterns: Iterable[vocab.Pattern], sentence: str, capitals: bool):
             yield pattern, match
 
 
+@lru_cache(maxsize=4096)
+def _spans(regex: re.Pattern[str], sentence: str) -> tuple[tuple[int, int], ...]:
+    """Where a regex matches in a sentence. Cached for one study (see classify): every route
+    phrase of a sentence asks, and arm-level reading sees the interventions' sentences again."""
+    return tuple(m.span() for m in regex.finditer(sentence))
+
+
 def _nearest_is_cells(sentence: str, match: re.Match[str]) -> bool | None:
     """Whom the route phrase belongs to: True (the cells), False (a drug, placebo...), None."""
     starts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, match.start())]
@@ -299,11 +306,13 @@ def _nearest_is_cells(sentence: str, match: re.Match[str]) -> bool | None:
 
     def distance(regex: re.Pattern[str]) -> float:
         best = float("inf")
-        for anchor in regex.finditer(sentence, clause_start, clause_end):
-            if anchor.end() <= match.start():
-                best = min(best, match.start() - anchor.end())
-            elif anchor.start() >= match.end():
-                best = min(best, anchor.start() - match.end())
+        for start, end in _spans(regex, sentence):
+            if start < clause_start or end > clause_end:
+                continue
+            if end <= match.start():
+                best = min(best, match.start() - end)
+            elif start >= match.end():
+                best = min(best, start - match.end())
         return best
 
     cells, other = distance(vocab.CELL_ANCHOR_RE), distance(vocab.OTHER_AGENT_RE)
@@ -596,6 +605,7 @@ def _order(study: ParsedStudy, labels: Iterable[Label]) -> tuple[Label, ...]:
 
 def classify(study: ParsedStudy) -> Classification:
     """Label a parsed registry record; deterministic, never raises on odd text."""
+    _spans.cache_clear()  # one study's sentences only: no study is read faster for another's
     segments = _segments(study)
     trial_text = "\n".join(segment.text for segment in segments if not segment.arm)
     record = _Record(
