@@ -169,3 +169,10 @@ CTGOV_QUERY = env_json_object("CTGOV_QUERY")
 CTGOV_PAGE_SIZE = env_int("CTGOV_PAGE_SIZE", 1000, minimum=1)
 # An incremental run starts this many days before the last successful run's watermark.
 CTGOV_SYNC_OVERLAP_DAYS = env_int("CTGOV_SYNC_OVERLAP_DAYS", 2)
+# The registry client's manners (trials/ctgov/README.md): timeouts and waits in seconds.
+CTGOV_TIMEOUT = env_float("CTGOV_TIMEOUT", 30.0)
+CTGOV_MAX_RETRIES = env_int("CTGOV_MAX_RETRIES", 5)
+CTGOV_BACKOFF_BASE = env_float("CTGOV_BACKOFF_BASE", 1.0)
+CTGOV_BACKOFF_MAX = env_float("CTGOV_BACKOFF_MAX", 60.0)
+CTGOV_MAX_TOTAL_WAIT = env_float("CTGOV_MAX_TOTAL_WAIT", 300.0)
+CTGOV_MIN_INTERVAL = env_float("CTGOV_MIN_INTERVAL", 1.0)
