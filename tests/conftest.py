@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fakeregistry"]
+pytest_plugins = ["tests.fakeregistry", "tests.people"]
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
