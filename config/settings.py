@@ -169,3 +169,5 @@ CTGOV_QUERY = env_json_object("CTGOV_QUERY")
 CTGOV_PAGE_SIZE = env_int("CTGOV_PAGE_SIZE", 1000, minimum=1)
 # An incremental run starts this many days before the last successful run's watermark.
 CTGOV_SYNC_OVERLAP_DAYS = env_int("CTGOV_SYNC_OVERLAP_DAYS", 2)
+# Registry data older than this is stale: `import_health` fails and the home page warns.
+IMPORT_MAX_AGE_HOURS = env_float("IMPORT_MAX_AGE_HOURS", 36.0)
