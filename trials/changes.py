@@ -88,6 +88,9 @@ class ChangesFeed(Feed):
     def link(self, request):
         return _with_query(reverse("changes:list"), _filter_query(request))
 
+    def feed_url(self, request):
+        return _with_query(reverse("changes:feed"), _filter_query(request))
+
     def subtitle(self, request):
         return (
             "Registry updates, automatic label changes and curator corrections of the trials "

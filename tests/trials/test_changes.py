@@ -155,8 +155,9 @@ def test_the_feed_links_back_to_the_same_search(client, three_trials):
     response = client.get(reverse("changes:feed"), {"route": "intravenous"})
 
     feed = ET.fromstring(response.content)
-    links = [link.get("href") for link in feed.findall(f"{ATOM}link")]
-    assert any(href.endswith("/changes/?route=intravenous") for href in links)
+    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
+    assert links["alternate"].endswith("/changes/?route=intravenous")
+    assert links["self"].endswith("/feeds/changes/?route=intravenous")
 
 
 def test_the_change_list_offers_the_feed_of_the_same_search(client, three_trials):
