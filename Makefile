@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py setup_curators
 
 # Imports every bundled folder oldest first; re-running changes nothing (unchanged records are skipped).
 snapshot: migrate

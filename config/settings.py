@@ -69,6 +69,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """`HTTP_X_FORWARDED_PROTO,https` → the pair Django wants; only behind a proxy that sets
+    (and strips from clients) that header, or anyone can claim HTTPS."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    header, sep, value = (part.strip() for part in raw.partition(","))
+    if not sep or not header.startswith("HTTP_") or not value:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r}: use HEADER,VALUE e.g. HTTP_X_FORWARDED_PROTO,https"
+        )
+    return header, value
+
+
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -81,6 +95,21 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# HTTPS. With DEBUG off everything is on by default, so that `manage.py check --deploy` is clean
+# with nothing but SECRET_KEY and ALLOWED_HOSTS set; each can be turned off from the environment
+# (e.g. SECURE_SSL_REDIRECT=0 when the proxy in front already redirects).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Behind a TLS-terminating proxy: e.g. HTTP_X_FORWARDED_PROTO,https (unset: no proxy trusted).
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -176,3 +205,7 @@ CTGOV_BACKOFF_BASE = env_float("CTGOV_BACKOFF_BASE", 1.0)
 CTGOV_BACKOFF_MAX = env_float("CTGOV_BACKOFF_MAX", 60.0)
 CTGOV_MAX_TOTAL_WAIT = env_float("CTGOV_MAX_TOTAL_WAIT", 300.0)
 CTGOV_MIN_INTERVAL = env_float("CTGOV_MIN_INTERVAL", 1.0)
+# Registry data older than this is stale: `import_health` fails and the home page warns.
+IMPORT_MAX_AGE_HOURS = env_float("IMPORT_MAX_AGE_HOURS", 36.0)
+
+LOGIN_URL = "admin:login"

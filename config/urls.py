@@ -4,4 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("trials.urls")),
+    path("", include("trials.changes_urls")),  # /changes/ and /feeds/changes/
 ]

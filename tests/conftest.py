@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fakeregistry"]
+pytest_plugins = ["tests.fakeregistry", "tests.people"]
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -20,3 +20,10 @@ def all_record_paths() -> list[Path]:
 @pytest.fixture
 def record():
     return load_record
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_test_client(settings):
+    """The test client speaks plain HTTP, which production settings (DEBUG off, as in CI) redirect
+    to HTTPS; tests/test_security.py turns the redirect back on to check it."""
+    settings.SECURE_SSL_REDIRECT = False

@@ -10,11 +10,15 @@ The *effective* values (`Trial.is_cell_therapy`, `Trial.donor`, `TrialFacet` row
 curated value when there is one, else the automatic one. They are derived, and stored only so
 that filters and facet counts are single indexed queries; `trials.services.refresh_effective_labels`
 is the one place that writes them.
+
+Beside them, two append-only records: `TrialChange` (what changed in a trial, when, and by which
+import run or curator; written by the services that make the change) and `Review` (a curator
+looked at the automatic labels and the registry text they came from).
 """
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from trials import labels
@@ -117,6 +121,35 @@ class TrialQuerySet(models.QuerySet):
     def still_in_registry(self):
         return self.filter(missing_since__isnull=True)
 
+    def with_review_state(self):
+        """Annotate the last review (when, and the registry text it saw) and the lowest confidence
+        of the trial's automatic labels, for the review queue."""
+        latest = Review.objects.filter(trial=OuterRef("pk")).order_by("-pk")
+        lowest = (
+            AutoLabel.objects.filter(trial=OuterRef("pk"))
+            .order_by()
+            .values("trial")
+            .annotate(lowest=Min("confidence"))
+            .values("lowest")
+        )
+        return self.annotate(
+            last_reviewed_at=Subquery(latest.values("reviewed_at")[:1]),
+            reviewed_text_hash=Subquery(latest.values("text_hash")[:1]),
+            lowest_confidence=Subquery(lowest),
+        )
+
+    def needing_review(self):
+        """The review queue: shown trials never reviewed, or whose registry text changed since
+        their last review; the least sure classifications first."""
+        return (
+            self.visible()
+            .with_review_state()
+            .filter(
+                Q(last_reviewed_at__isnull=True) | ~Q(reviewed_text_hash=F("text_hash")),
+            )
+            .order_by(F("lowest_confidence").asc(nulls_last=True), "nct_id")
+        )
+
     def search(self, text: str):
         """Trials whose titles, summary, sponsor, conditions or interventions mention `text`."""
         text = text.strip()
@@ -204,6 +237,12 @@ class Trial(models.Model):
     # Provenance.
     raw_record = models.JSONField(help_text="The registry record exactly as received.")
     content_hash = models.CharField(max_length=64)
+    text_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Hash of the free text the classifier reads (titles, summary, description, arms, "
+        "interventions, keywords); a review is due again when it changes.",
+    )
     version_date = models.DateField(
         null=True, blank=True, help_text="The registry's data version of the record imported."
     )
@@ -227,7 +266,9 @@ class Trial(models.Model):
     is_cell_therapy = models.BooleanField(default=False, db_index=True)
     donor = models.CharField(max_length=20, default="unknown", db_index=True)
     excluded = models.BooleanField(
-        default=False, help_text="A curator excluded this study from the tracker."
+        default=False,
+        help_text="A curator excluded this study from the tracker (effective value of the "
+        "'excluded' curation).",
     )
 
     objects = TrialQuerySet.as_manager()
@@ -424,7 +465,9 @@ class Curation(models.Model):
     """
 
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="curations")
-    field = models.CharField(max_length=20, choices=[(f, f) for f in labels.LABEL_FIELDS])
+    # Validated by the registry in trials.curated_fields, not by choices, so that another app can
+    # add a curated field without a migration here.
+    field = models.CharField(max_length=40)
     value = models.JSONField(
         null=True, blank=True, help_text="A list of slugs, a slug, a boolean, or null to revert."
     )
@@ -454,3 +497,110 @@ class Curation(models.Model):
         if self.curator_id:
             return self.curator.get_username()
         return self.curator_name or "unknown"
+
+
+class TrialChangeQuerySet(models.QuerySet):
+    def of_trials(self, trials):
+        """Changes of the trials in a Trial queryset (e.g. `TrialFilter(...).qs`)."""
+        return self.filter(trial__in=trials.order_by().values("pk"))
+
+    def of_kinds(self, *kinds: str):
+        return self.filter(kind__in=kinds) if kinds else self
+
+    def newest_first(self):
+        return self.order_by("-at", "-pk").select_related("trial", "curator", "import_run")
+
+    def oldest_first(self):
+        return self.order_by("at", "pk").select_related("curator", "import_run")
+
+
+class TrialChange(models.Model):
+    """One change to one field of a trial, with its old and new values and who made it.
+
+    Written by the services that make the change (the importer's upsert, `curate`), not by
+    signals: the importer writes in bulk, where signals never fire. A registry change names the
+    import run; a curation names the curator and the note. `kind` says what changed:
+
+    - first-seen: the importer created the trial (`new_value`: its tracked registry fields);
+    - registry: a tracked registry field (trials.history.REGISTRY_FIELDS) changed in an import;
+    - label: an import changed an effective label (the classifier's, as nothing was curated);
+    - curation: a curator set or reverted a value (old/new: the effective values around it).
+    """
+
+    class Kind(models.TextChoices):
+        FIRST_SEEN = "first-seen", "first seen"
+        REGISTRY = "registry", "registry update"
+        LABEL = "label", "automatic label"
+        CURATION = "curation", "curator"
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    field = models.CharField(max_length=40, blank=True)
+    old_value = models.JSONField(null=True, blank=True)
+    new_value = models.JSONField(null=True, blank=True)
+    import_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    curator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    curator_name = models.CharField(max_length=150, blank=True)
+    note = models.TextField(blank=True)
+
+    objects = TrialChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["trial", "at"]),
+            models.Index(fields=["-at", "-id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trial_id} {self.kind} {self.field} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def who(self) -> str:
+        if self.curator_id:
+            return self.curator.get_username()
+        if self.curator_name:
+            return self.curator_name
+        if self.import_run_id:
+            return f"import run {self.import_run_id}"
+        return "importer"
+
+
+class Review(models.Model):
+    """A curator reviewed a trial's automatic labels against the registry text they came from.
+
+    Append-only; the latest row is in force. `text_hash` is the trial's `text_hash` at the review,
+    so a registry text changed since puts the trial back in the review queue.
+    """
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reviewed_at = models.DateTimeField()
+    text_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-reviewed_at", "-pk"]
+        indexes = [models.Index(fields=["trial", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.trial_id} reviewed {self.reviewed_at:%Y-%m-%d %H:%M}"
+
+
+class TrialToReview(Trial):
+    """The review queue as an admin page of its own (a proxy, no table; see needing_review)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "trial to review"
+        verbose_name_plural = "review queue"

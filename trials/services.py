@@ -8,6 +8,8 @@ never leaves a trial half-written.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,10 +19,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from trials import labels
+from trials import curated_fields, history, labels
 from trials.ctgov.classify import ACCEPT, Classification, classify
 from trials.ctgov.files import records_in_file
 from trials.ctgov.parse import ParsedStudy, RecordRejected, content_hash, nct_id_of, parse_study
+from trials.curated_fields import CurationError  # noqa: F401 -- part of this module's interface
 from trials.models import (
     Arm,
     AutoLabel,
@@ -30,6 +33,7 @@ from trials.models import (
     Location,
     Reference,
     Trial,
+    TrialChange,
     TrialFacet,
 )
 
@@ -153,6 +157,7 @@ def _registry_fields(study: ParsedStudy) -> dict[str, Any]:
         ],
         "countries": study.countries,
         "search_text": _search_text(study),
+        "text_hash": _text_hash(study),
         "version_date": study.version_date,
     }
 
@@ -167,6 +172,23 @@ def _search_text(study: ParsedStudy) -> str:
         *(f"{a.label} {a.description}" for a in study.arms),
     ]
     return "\n".join(p for p in parts if p)
+
+
+def _text_hash(study: ParsedStudy) -> str:
+    """A hash of the free text the classifier reads: when it changes, a review is due again."""
+    text = {
+        "titles": [study.brief_title, study.official_title, study.acronym],
+        "keywords": list(study.keywords),
+        "summary": study.brief_summary,
+        "description": study.detailed_description,
+        "arms": [[a.label, a.type, a.description, list(a.intervention_names)] for a in study.arms],
+        "interventions": [
+            [i.type, i.name, i.description, list(i.other_names), list(i.arm_labels)]
+            for i in study.interventions
+        ],
+    }
+    canonical = json.dumps(text, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _auto_fields(classification: Classification) -> dict[str, Any]:
@@ -275,6 +297,11 @@ def upsert_studies(
     A record whose content hash did not change is not rewritten (its `last_seen` is bumped in one
     statement for the batch); an older version never overwrites a newer one; curated values are
     never read or written here, only the effective values derived from them are refreshed.
+
+    History: a created trial gets a "first seen" TrialChange; an updated one a TrialChange per
+    tracked registry field (trials.history.REGISTRY_FIELDS) and per effective label that changed,
+    compared with the Trial rows already read for the update, so history costs no extra query per
+    trial. Unchanged records write no history.
     """
     result = BatchResult()
     now = timezone.now()
@@ -286,6 +313,7 @@ def upsert_studies(
 
     to_create: list[Trial] = []
     to_update: list[Trial] = []
+    before: dict[str, dict[str, Any]] = {}  # NCT id → tracked registry values before the update
     written: list[tuple[Trial, ParsedStudy, Classification]] = []
     for nct_id, (study, record, _source) in parsed.items():
         digest = content_hash(record)
@@ -314,6 +342,7 @@ def upsert_studies(
             to_create.append(trial)
             result.created.append(nct_id)
         else:
+            before[nct_id] = history.registry_snapshot(trial)
             for name, value in fields.items():
                 setattr(trial, name, value)
             to_update.append(trial)
@@ -323,16 +352,24 @@ def upsert_studies(
     if dry_run:
         return result
 
+    changes: list[TrialChange] = []
     seen_only = result.unchanged + result.older
+    returned = [existing[n] for n in seen_only if n in existing and existing[n].missing_since]
+    changes += [
+        history.back_in_registry(trial, at=now, run=run) for trial in dict.fromkeys(returned)
+    ]
     if seen_only:
         # Seen in the registry again: that is all that changed (and it is back if it was missing).
         Trial.objects.filter(nct_id__in=seen_only).update(last_seen=now, missing_since=None)
 
-    # Effective values are settled in memory before writing, so each trial is written once.
+    # Effective values are settled in memory before writing, so each trial is written once
+    # (re-reading and re-updating every trial after the insert cost half the import's time).
+    labels_before = history.label_snapshots(to_update)  # before they change below
     curated = _curations_in_force([t.pk for t in to_update])
+    effective: dict[str, dict[str, Any]] = {}
     facets: list[tuple[Trial, str, str]] = []
     for trial, _study, classification in written:
-        values = compute_effective(
+        values = effective[trial.nct_id] = compute_effective(
             auto_is_cell_therapy=trial.auto_is_cell_therapy,
             auto_donor=trial.auto_donor,
             auto_sets={name: classification.values(name) for name in labels.SET_FIELDS},
@@ -340,6 +377,7 @@ def upsert_studies(
         )
         trial.is_cell_therapy = values["is_cell_therapy"]
         trial.donor = values["donor"]
+        trial.excluded = values["excluded"]
         facets.extend((trial, facet, value) for facet, value in _facet_values(trial, values))
 
     if to_create:
@@ -353,9 +391,7 @@ def upsert_studies(
             for trial in to_create:
                 trial.pk = ids[trial.nct_id]
     if to_update:
-        columns = [*_registry_fields(written[0][1]), *_auto_fields(written[0][2])]
-        columns += ["raw_record", "content_hash", "last_seen", "last_changed", "missing_since"]
-        columns += ["last_import_run", "is_cell_therapy", "donor"]
+        columns = [*fields, "is_cell_therapy", "donor", "excluded"]
         Trial.objects.bulk_update(to_update, columns, batch_size=500)
         for model in (Arm, Intervention, Location, Reference, AutoLabel):
             model.objects.filter(trial__in=to_update).delete()
@@ -369,6 +405,15 @@ def upsert_studies(
             rows.setdefault(model, []).extend(objs)
     for model, objs in rows.items():
         model.objects.bulk_create(objs, batch_size=1000)
+
+    for trial in to_create:
+        changes.append(history.first_seen(trial, at=now, run=run))
+    for trial in to_update:
+        changes += history.registry_changes(trial, before[trial.nct_id], at=now, run=run)
+        changes += history.label_changes(
+            trial, labels_before[trial.pk], effective[trial.nct_id], at=now, run=run
+        )
+    TrialChange.objects.bulk_create(changes, batch_size=1000)
 
     changed = [trial for trial, _study, _classification in written]
     if changed:
@@ -408,6 +453,7 @@ def compute_effective(
             values[name] = sorted(set(curated[name]))
         else:
             values[name] = sorted(set(auto_sets.get(name, []))) if values["is_cell_therapy"] else []
+    values["excluded"] = bool(curated.get("excluded"))
     values["origins"] = {
         name: ("curated" if curated.get(name) is not None else "auto")
         for name in labels.LABEL_FIELDS
@@ -434,10 +480,13 @@ def effective_values(trial: Trial, current: dict[str, Any] | None = None) -> dic
     )
 
 
-def refresh_effective_labels(*, trials: Sequence[Trial]) -> None:
-    """Recompute the stored effective values (and facet rows) of stored trials, after a curation."""
+def refresh_effective_labels(*, trials: Sequence[Trial]) -> dict[int, dict[str, Any]]:
+    """Recompute the stored effective values (and facet rows) of stored trials, after a curation.
+
+    Returns the effective values of each trial by primary key (see `effective_values`).
+    """
     if not trials:
-        return
+        return {}
     ids = [t.pk for t in trials]
     current = _curations_in_force(ids)
     autos: dict[int, list[AutoLabel]] = {}
@@ -445,41 +494,26 @@ def refresh_effective_labels(*, trials: Sequence[Trial]) -> None:
         autos.setdefault(label.trial_id, []).append(label)
 
     facets: list[TrialFacet] = []
+    effective: dict[int, dict[str, Any]] = {}
     for trial in trials:
         # Reuse the labels just read instead of a query per trial.
         trial._prefetched_objects_cache = {
             **getattr(trial, "_prefetched_objects_cache", {}),
             "auto_labels": autos.get(trial.pk, []),
         }
-        values = effective_values(trial, current.get(trial.pk, {}))
+        values = effective[trial.pk] = effective_values(trial, current.get(trial.pk, {}))
         trial.is_cell_therapy = values["is_cell_therapy"]
         trial.donor = values["donor"]
+        trial.excluded = values["excluded"]
         facets.extend(
             TrialFacet(trial=trial, facet=facet, value=value)
             for facet, value in _facet_values(trial, values)
         )
-    Trial.objects.bulk_update(trials, ["is_cell_therapy", "donor"], batch_size=500)
+    Trial.objects.bulk_update(trials, ["is_cell_therapy", "donor", "excluded"], batch_size=500)
     # Only the facets this module owns: other apps (evidence) keep facet rows of their own.
     TrialFacet.objects.filter(trial_id__in=ids, facet__in=TrialFacet.FACETS).delete()
     TrialFacet.objects.bulk_create(facets, batch_size=2000)
-
-
-def _facet_values(trial: Trial, values: dict[str, Any]):
-    for name in labels.SET_FIELDS:
-        for value in values[name]:
-            yield name, value
-    yield "donor", values["donor"]
-    for phase in set(trial.phases):
-        yield "phases", phase
-    for country in set(trial.countries):
-        yield "countries", country
-    if trial.overall_status:
-        yield "status", trial.overall_status
-    if trial.study_type:
-        yield "study_type", trial.study_type
-    if trial.lead_sponsor_class:
-        yield "sponsor_class", trial.lead_sponsor_class
-    yield "has_results", "true" if trial.has_results else "false"
+    return effective
 
 
 def start_run(
@@ -561,33 +595,15 @@ def _facet_values(trial: Trial, values: dict[str, Any]):
     yield "has_results", "true" if trial.has_results else "false"
 
 
-class CurationError(ValueError):
-    """A curation that cannot be applied; the message says why."""
-
-
 def validate_curation_value(field_name: str, value: Any) -> Any:
-    """Check a curated value against the vocabulary of its field and return it normalised."""
-    if field_name not in labels.LABEL_FIELDS:
-        raise CurationError(f"unknown field {field_name!r}")
-    if value is None:
-        return None
-    if field_name == "is_cell_therapy":
-        if not isinstance(value, bool):
-            raise CurationError("is_cell_therapy takes true or false")
-        return value
-    vocabulary = labels.LABEL_FIELDS[field_name]
-    if field_name == "donor":
-        if value not in vocabulary:
-            raise CurationError(f"unknown donor {value!r} (one of {', '.join(vocabulary)})")
-        return value
-    if isinstance(value, str) or not isinstance(value, list | tuple | set):
-        raise CurationError(f"{field_name} takes a list of slugs")
-    unknown = sorted(set(value) - set(vocabulary))
-    if unknown:
-        raise CurationError(
-            f"unknown {field_name} slug(s) {', '.join(unknown)} (one of {', '.join(vocabulary)})"
-        )
-    return sorted(set(value))
+    """Check a curated value against its field (trials.curated_fields) and return it normalised."""
+    return curated_fields.get(field_name).clean(value)
+
+
+def _effective_value(trial: Trial, spec: curated_fields.CuratedField) -> Any:
+    if spec.read is not None:
+        return spec.read(trial)
+    return effective_values(trial)[spec.name]
 
 
 @transaction.atomic
@@ -601,17 +617,22 @@ def curate(
     curator_name: str = "",
     at: datetime | None = None,
 ) -> Curation | None:
-    """Record a curator's value for one label field (None hands it back to the classifier).
+    """Record a curator's value for one curated field (None hands it back to the automatic value).
 
+    Any field of trials.curated_fields: the labels, `excluded`, and those other apps register.
+    Records a TrialChange with the effective value before and after, the curator and the note.
     Returns the new Curation, or None when the value in force is already this one, so that
     applying the same correction twice changes nothing.
     """
     if not note or not note.strip():
         raise CurationError("a curation needs a note saying why")
-    value = validate_curation_value(field_name, value)
+    spec = curated_fields.get(field_name)
+    value = spec.clean(value)
     in_force = Curation.objects.filter(trial=trial, field=field_name).order_by("-pk").first()
     if (in_force.value if in_force else None) == value:
         return None
+    at = at or timezone.now()
+    old = _effective_value(trial, spec)
     curation = Curation.objects.create(
         trial=trial,
         field=field_name,
@@ -619,7 +640,38 @@ def curate(
         note=note.strip(),
         curator=curator,
         curator_name=curator_name,
-        created_at=at or timezone.now(),
+        created_at=at,
     )
-    refresh_effective_labels(trials=[trial])
+    if spec.refresh is not None:
+        spec.refresh([trial])
+        new = spec.read(trial)
+    else:
+        new = refresh_effective_labels(trials=[trial])[trial.pk][field_name]
+    TrialChange.objects.create(
+        trial=trial,
+        at=at,
+        kind=TrialChange.Kind.CURATION,
+        field=field_name,
+        old_value=old,
+        new_value=new,
+        curator=curator,
+        curator_name=curator_name,
+        note=note.strip(),
+    )
     return curation
+
+
+@transaction.atomic
+def flag_missing(*, run: ImportRun) -> int:
+    """Flag the trials a complete full run did not return, with a history entry each; never
+    delete them. Every record a run receives stamps its trial's `last_seen`, so the trials not
+    returned are those last seen before the run started."""
+    now = timezone.now()
+    not_returned = Trial.objects.still_in_registry().filter(last_seen__lt=run.started_at)
+    missing = list(not_returned.only("pk"))
+    not_returned.update(missing_since=now)
+    TrialChange.objects.bulk_create(
+        [history.missing_from_registry(trial, at=now, run=run) for trial in missing],
+        batch_size=1000,
+    )
+    return len(missing)

@@ -30,7 +30,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from trials import services
 from trials.ctgov.client import (
@@ -40,7 +39,7 @@ from trials.ctgov.client import (
     RegistryHTTPError,
     incremental_filter,
 )
-from trials.models import ImportRun, Trial
+from trials.models import ImportRun
 
 logger = logging.getLogger(__name__)
 
@@ -198,7 +197,7 @@ def _walk(*, run, client, params, limit, page_size, on_progress) -> ImportRun:
             raise
 
     if run.mode == ImportRun.Mode.FULL and limit is None and not run.dry_run:
-        run.flagged_missing = _flag_missing(run)
+        run.flagged_missing = services.flag_missing(run=run)
     watermark = max(filter(None, [last_successful_watermark(), newest]), default=None)
     if limit is not None or run.dry_run:
         # A partial walk by design: it must not move the next incremental run's start.
@@ -223,13 +222,3 @@ def _newest_update(studies: list[Any], newest: date | None) -> date | None:
         if newest is None or posted > newest:
             newest = posted
     return newest
-
-
-def _flag_missing(run: ImportRun) -> int:
-    """Flag trials a complete full run did not return; never delete them.
-
-    Every record a run receives stamps its trial's `last_seen`, so the trials not returned are
-    those last seen before the run started.
-    """
-    missing = Trial.objects.still_in_registry().filter(last_seen__lt=run.started_at)
-    return missing.update(missing_since=timezone.now())

@@ -1,0 +1,139 @@
+"""The fields a curator can override: one registry for the admin form, `services.curate` and the
+curation files.
+
+Each entry says what values the field takes (a boolean, one slug, or a set of slugs from a
+vocabulary), how it is written in a curation file, and — for fields that are not the trial's own
+labels — how to read its effective value and refresh what depends on it. Adding a curated field
+is one `register()` call: the evidence app registers outcome domains and adverse-event
+categories from its AppConfig.ready(), and the admin, the files and the history pick them up.
+
+Curation-file syntax of a value: `true`/`false` for a boolean, the slug for a single value,
+`;`-separated slugs for a set (empty: none), and `auto` for every kind: hand the field back to
+the automatic value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from trials import labels
+
+if TYPE_CHECKING:
+    from trials.models import Trial
+
+AUTO = "auto"
+
+
+class CurationError(ValueError):
+    """A curation that cannot be applied; the message says why."""
+
+
+class Kind(StrEnum):
+    BOOL = "bool"
+    SLUG = "slug"
+    SLUGS = "slugs"
+
+
+@dataclass(frozen=True)
+class CuratedField:
+    name: str
+    label: str
+    kind: Kind
+    vocabulary: Mapping[str, str] = field(default_factory=dict)  # slug → label shown to people
+    # For a field that is not one of the trial's own effective values (trials.services
+    # .effective_values): its effective value now, and how to recompute what depends on it after
+    # a curation. Both None: the trial's own, refreshed by services.refresh_effective_labels.
+    read: Callable[[Trial], Any] | None = None
+    refresh: Callable[[Sequence[Trial]], None] | None = None
+
+    def clean(self, value: Any) -> Any:
+        """Check a value against the field's kind and vocabulary; return it normalised."""
+        if value is None:
+            return None
+        if self.kind is Kind.BOOL:
+            if not isinstance(value, bool):
+                raise CurationError(f"{self.name} takes true or false")
+            return value
+        if self.kind is Kind.SLUG:
+            if not isinstance(value, str) or value not in self.vocabulary:
+                raise CurationError(
+                    f"unknown {self.name} {value!r} (one of {', '.join(self.vocabulary)})"
+                )
+            return value
+        if isinstance(value, str) or not isinstance(value, list | tuple | set | frozenset):
+            raise CurationError(f"{self.name} takes a list of slugs")
+        unknown = sorted(str(v) for v in set(value) - set(self.vocabulary))
+        if unknown:
+            raise CurationError(
+                f"unknown {self.name} slug(s) {', '.join(unknown)} "
+                f"(one of {', '.join(self.vocabulary)})"
+            )
+        return sorted(set(value))
+
+    def parse(self, text: str) -> Any:
+        """A value as written in a curation file → the value (None for `auto`)."""
+        text = text.strip()
+        if text.lower() == AUTO:
+            return None
+        if self.kind is Kind.BOOL:
+            if text.lower() not in {"true", "false"}:
+                raise CurationError(f"{self.name} takes true, false or {AUTO}, not {text!r}")
+            return text.lower() == "true"
+        if self.kind is Kind.SLUG:
+            return self.clean(text)
+        return self.clean([part.strip() for part in text.split(";") if part.strip()])
+
+    def format(self, value: Any) -> str:
+        """A value → how a curation file writes it (the inverse of `parse`)."""
+        if value is None:
+            return AUTO
+        if self.kind is Kind.BOOL:
+            return "true" if value else "false"
+        if self.kind is Kind.SLUG:
+            return str(value)
+        return ";".join(sorted(value))
+
+    def display(self, value: Any) -> str:
+        """A value in words, for the timeline, the change feed and the admin."""
+        if value is None:
+            return "automatic"
+        if self.kind is Kind.BOOL:
+            return "yes" if value else "no"
+        if self.kind is Kind.SLUG:
+            return self.vocabulary.get(value, value)
+        return ", ".join(self.vocabulary.get(v, v) for v in sorted(value)) or "none"
+
+
+_REGISTRY: dict[str, CuratedField] = {}
+
+
+def register(curated: CuratedField) -> None:
+    """Add a curated field; registering the same name again replaces it (app reloads)."""
+    if curated.kind is not Kind.BOOL and not curated.vocabulary:
+        raise ValueError(f"curated field {curated.name!r} needs a vocabulary")
+    if (curated.read is None) != (curated.refresh is None):
+        raise ValueError(f"curated field {curated.name!r}: give both read and refresh, or neither")
+    _REGISTRY[curated.name] = curated
+
+
+def get(name: str) -> CuratedField:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise CurationError(f"unknown field {name!r} (one of {', '.join(_REGISTRY)})") from None
+
+
+def all_fields() -> list[CuratedField]:
+    """Every curated field, in the order registered (the order of the admin form)."""
+    return list(_REGISTRY.values())
+
+
+register(CuratedField("is_cell_therapy", "Cell therapy", Kind.BOOL))
+register(CuratedField("cell_types", "Cell types", Kind.SLUGS, labels.CELL_TYPES))
+register(CuratedField("cell_sources", "Cell sources", Kind.SLUGS, labels.CELL_SOURCES))
+register(CuratedField("donor", "Donor", Kind.SLUG, labels.DONORS))
+register(CuratedField("routes", "Delivery routes", Kind.SLUGS, labels.ROUTES))
+register(CuratedField("excluded", "Excluded from the tracker", Kind.BOOL))
