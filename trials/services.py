@@ -403,7 +403,8 @@ def refresh_effective_labels(*, trials: Sequence[Trial]) -> None:
             for facet, value in _facet_values(trial, values)
         )
     Trial.objects.bulk_update(trials, ["is_cell_therapy", "donor"], batch_size=500)
-    TrialFacet.objects.filter(trial_id__in=ids).delete()
+    # Only the facets written here: other apps keep their own facets of the trial (evidence).
+    TrialFacet.objects.filter(trial_id__in=ids, facet__in=TrialFacet.FACETS).delete()
     TrialFacet.objects.bulk_create(facets, batch_size=2000)
 
 
