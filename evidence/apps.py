@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class EvidenceConfig(AppConfig):
     name = "evidence"
     verbose_name = "Evidence"
+
+    def ready(self):
+        # trials never imports evidence: evidence plugs itself into the trials importer here.
+        from evidence import services
+        from trials.services import register_record_handler
+
+        register_record_handler(services.sync_trial_evidence)

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 def test_refreshing_labels_rewrites_its_own_facets_and_leaves_other_apps_facets_alone():
     upsert(load_record("snapshot/2022-10", "NCT03280056"))
     trial = Trial.objects.get(nct_id="NCT03280056")
-    # Facets another app (evidence) wrote for this trial; trials never writes these names.
+    # Facets another app (evidence) writes for this trial; trials never writes these names.
+    TrialFacet.objects.filter(trial=trial, facet__in=["outcome_domains", "ae_categories"]).delete()
     TrialFacet.objects.bulk_create(
         [
             TrialFacet(trial=trial, facet="outcome_domains", value="function"),

@@ -94,7 +94,14 @@ def test_free_text_finds_interventions_and_sponsors(three_trials):
 
 @pytest.fixture
 def evidence_facets(three_trials):
-    """Evidence facets as the evidence app writes them (trials reads them, never writes them)."""
+    """Evidence facets as the evidence app writes them (trials reads them, never writes them).
+
+    The ones the evidence app derived from these records are replaced by these, to be sure of
+    what is selected.
+    """
+    TrialFacet.objects.filter(
+        facet__in=["outcome_domains", "result_domains", "ae_categories"]
+    ).delete()
     rows = {
         "NCT03280056": [
             ("outcome_domains", "function"),
