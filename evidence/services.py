@@ -85,8 +85,9 @@ def refresh_evidence_facets(*, trial_ids: Iterable[int]) -> None:
 
     - outcome_domains: domains of the registered outcomes;
     - result_domains: domains of the posted measures that have at least one value;
-    - ae_categories: categories of the events with at least one participant affected in some
-      group, the legacy total rows left out (they are all-cause mortality, not an event).
+    - ae_categories: categories of the events with at least one participant affected in a
+      declared event group, the legacy total rows left out (they are all-cause mortality, not
+      an event). evidence.pooling counts a category as reported by the same rule.
     """
     ids = list(trial_ids)
     if not ids:
@@ -100,7 +101,10 @@ def refresh_evidence_facets(*, trial_ids: Iterable[int]) -> None:
         .values_list("trial_id", "domain")
     )
     reported = AdverseEventCount.objects.filter(
-        trial_id__in=ids, num_affected__gt=0, event__is_legacy_total_row=False
+        trial_id__in=ids,
+        num_affected__gt=0,
+        group__isnull=False,
+        event__is_legacy_total_row=False,
     ).values_list("trial_id", "event__category")
     pairs = (
         {("outcome_domains", row) for row in registered.distinct().order_by()}
