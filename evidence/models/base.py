@@ -28,3 +28,7 @@ class GroupLinkFields(models.Model):
         if self.is_control:
             return "control"
         return "cell" if self.is_cell_therapy_group else ""
+
+    @property
+    def role_label(self) -> str:
+        return {"cell": "cell therapy", "control": "control"}.get(self.role, "")
