@@ -177,7 +177,7 @@ def test_a_known_record_keeps_its_values_groups_and_links():
     assert (evidence.has_results, evidence.ae_frequency_threshold) == (True, "2")
 
 
-def test_a_legacy_total_row_is_kept_and_marked_but_reported_as_no_category():
+def test_a_legacy_total_row_is_kept_and_marked_and_left_out_of_countable_events():
     # NCT02469896 (tocilizumab) carries the converted "Total, all-cause mortality" row.
     upsert(load_record("snapshot/2020-07-28", "NCT02469896"))
 
