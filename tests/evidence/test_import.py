@@ -328,3 +328,32 @@ def test_trials_imported_before_the_evidence_app_get_their_evidence_from_the_com
     trial = Trial.objects.get(nct_id="NCT01363401")
     assert table_counts(trial) == registry_counts(trial.raw_record)
     assert "function" in trial.facet_values("result_domains")
+
+
+def test_without_insert_returning_the_ids_are_read_back_and_the_links_hold(monkeypatch):
+    # SQLite before 3.35 cannot return the ids of a multi-row INSERT.
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in RECORDS_WITH_RESULTS[:4]]
+
+    upsert(*records)
+
+    for record in records:
+        trial = Trial.objects.get(nct_id=record["protocolSection"]["identificationModule"]["nctId"])
+        assert table_counts(trial) == registry_counts(record)
+    for m in OutcomeMeasurement.objects.select_related("group"):
+        assert (m.group.measure_id, m.group.registry_id) == (m.measure_id, m.group_registry_id)
+    for c in AdverseEventCount.objects.select_related("group", "event"):
+        assert c.group.trial_id == c.event.trial_id == c.trial_id
+
+
+def test_deleting_a_trial_deletes_its_evidence_and_keeps_the_others():
+    upsert(
+        load_record("snapshot/2020-07-28", "NCT01363401"),
+        load_record("snapshot/2020-07-28", "NCT02469896"),
+    )
+
+    Trial.objects.get(nct_id="NCT01363401").delete()
+
+    for model in INSERT_ORDER:
+        assert not model.objects.filter(trial__nct_id="NCT01363401").exists()
+    assert AdverseEvent.objects.filter(trial__nct_id="NCT02469896").count() == 44
