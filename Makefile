@@ -26,8 +26,10 @@ migrate: install
 	$(BIN)/python manage.py setup_curators
 
 # Imports every bundled folder oldest first; re-running changes nothing (unchanged records are skipped).
+# rebuild_evidence builds the evidence of trials imported before the evidence app (none otherwise).
 snapshot: migrate
 	$(BIN)/python manage.py import_trials --from-dir fixtures/snapshot/2020-07-28 --from-dir fixtures/snapshot/2022-09-28 --from-dir fixtures/snapshot/2022-10
+	$(BIN)/python manage.py rebuild_evidence
 
 run: snapshot
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

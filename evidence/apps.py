@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class EvidenceConfig(AppConfig):
     name = "evidence"
     verbose_name = "Evidence"
+
+    def ready(self):
+        # trials never imports evidence: evidence plugs itself into the trials importer here.
+        from evidence import exports, services
+        from trials.exports import register_export_extension
+        from trials.services import register_record_handler
+
+        register_record_handler(services.sync_trial_evidence)
+        register_export_extension(
+            columns=exports.COLUMNS, prefetch=exports.PREFETCH, row=exports.trial_evidence_row
+        )

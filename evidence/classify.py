@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import functools
 import re
+import re._constants as re_constants
+import re._parser as re_parser
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,9 +82,6 @@ DOMAIN_RULES: tuple[tuple[str, int, str], ...] = (
     ("safety", _HINT, r"fever|pyrexia|vomiting|nausea|headaches?|ha?ematomas?|unconscious\w*"),
     ("safety", _HINT, r"infections?|bleeding|ha?emorrhag\w*"),
 )
-_COMPILEDDOMAIN_RULES = tuple(
-    (domain, tier, re.compile(pattern, re.IGNORECASE)) for domain, tier, pattern in DOMAIN_RULES
-)
 # (source, tier) -> confidence: the measure says what is measured, the description often adds
 # context (the route, the population, other measures) that a phrase match cannot tell apart.
 _DOMAIN_CONFIDENCE = {
@@ -93,6 +92,61 @@ _DOMAIN_CONFIDENCE = {
     ("description", _CONCEPT): 0.6,
     ("description", _HINT): 0.4,
 }
+_BONUS = {"measure": 1, "description": 0}
+
+
+def _needles(items) -> frozenset[str] | None:
+    """Lower-case strings one of which every match of a parsed pattern contains, or None.
+
+    Only literal runs that every match must pass through count: a run in the sequence itself,
+    or one per branch of a group or alternation that the sequence requires; optional parts are
+    skipped. Short needles ("ae", "il") still filter out most texts.
+    """
+    run, best = "", ""
+    for op, arg in items:
+        if op is re_constants.LITERAL:
+            run += chr(arg).lower()
+            best = max(best, run, key=len)
+        else:
+            run = ""
+    if len(best) >= 3:
+        return frozenset({best})
+    for op, arg in items:
+        if op is re_constants.SUBPATTERN:
+            found = _needles(arg[-1])
+            if found:
+                return found
+        elif op is re_constants.BRANCH:
+            branches = [_needles(branch) for branch in arg[1]]
+            if all(branches):
+                return frozenset().union(*branches)
+    return frozenset({best}) if len(best) >= 2 else None
+
+
+def _pattern_needles(pattern: str) -> frozenset[str] | None:
+    try:
+        return _needles(re_parser.parse(pattern, re.IGNORECASE))
+    except Exception:  # a private module: if it ever changes, search every text (slower, same)
+        return None
+
+
+# The rules by (source, tier), in decreasing rank: the first of these levels with a match holds
+# the winner, so the rest (often the long description) is never searched. The needles skip a
+# regex search when the text cannot match; both only save time, the result is the same as
+# trying every rule on both texts.
+_LEVELS = sorted(
+    _DOMAIN_CONFIDENCE,
+    key=lambda level: (level[1] + _BONUS[level[0]], _BONUS[level[0]]),
+    reverse=True,
+)
+_RULES_BY_TIER = {
+    tier: tuple(
+        (domain, re.compile(pattern, re.IGNORECASE), _pattern_needles(pattern))
+        for domain, rule_tier, pattern in DOMAIN_RULES
+        if rule_tier == tier
+    )
+    for tier in (_NAMED, _CONCEPT, _HINT)
+}
 
 
 def classify_outcome_domain(measure: str, description: str = "") -> DomainLabel:
@@ -100,28 +154,31 @@ def classify_outcome_domain(measure: str, description: str = "") -> DomainLabel:
 
     Every rule is tried on both texts. The strongest match wins, a match in the measure counting
     one tier more than the same match in the description; between equals, the measure beats the
-    description and the earlier phrase beats the later one. Nothing matched: "other".
+    description and the earlier phrase beats the later one (then the earlier rule). Nothing
+    matched: "other".
     """
-    best: tuple[tuple[int, int, int], DomainLabel] | None = None
-    for source, text, bonus in (
-        ("measure", measure or "", 1),
-        ("description", description or "", 0),
-    ):
-        for domain, tier, regex in _COMPILEDDOMAIN_RULES:
-            match = regex.search(text)
-            if not match:
+    texts = {"measure": measure or "", "description": description or ""}
+    # Needles are lower-case ASCII; other text (where lower() may change lengths) is searched.
+    lowered = {source: text.lower() if text.isascii() else None for source, text in texts.items()}
+    for source, tier in _LEVELS:
+        text, low = texts[source], lowered[source]
+        if not text:
+            continue
+        best: tuple[str, re.Match[str]] | None = None
+        for domain, regex, needles in _RULES_BY_TIER[tier]:
+            if low is not None and needles is not None and not any(n in low for n in needles):
                 continue
-            # Higher is better: score, then the measure (bonus), then the earlier position.
-            rank = (tier + bonus, bonus, -match.start())
-            if best is None or rank > best[0]:
-                label = DomainLabel(
-                    domain=domain,
-                    phrase=match.group(0),
-                    source=source,
-                    confidence=_DOMAIN_CONFIDENCE[(source, tier)],
-                )
-                best = (rank, label)
-    return best[1] if best else DomainLabel(domain="other")
+            match = regex.search(text)
+            if match and (best is None or match.start() < best[1].start()):
+                best = (domain, match)
+        if best:
+            return DomainLabel(
+                domain=best[0],
+                phrase=best[1].group(0),
+                source=source,
+                confidence=_DOMAIN_CONFIDENCE[(source, tier)],
+            )
+    return DomainLabel(domain="other")
 
 
 # --- Adverse-event categories ----------------------------------------------------------------

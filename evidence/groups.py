@@ -128,11 +128,16 @@ def _cell_phrase(*texts: str) -> str:
     return ""
 
 
+def is_pooled_group(title: str) -> bool:
+    """A "Total" / "Overall" / "All participants" group, which pools the study's other groups."""
+    return bool(_POOLED_RE.search(title or ""))
+
+
 def link_group(group: GroupLike, arms: Sequence[ArmLike]) -> GroupLink:
     """Link one results group to an arm and mark it; see the module docstring for the rules."""
     title, description = group.title or "", group.description or ""
 
-    if _POOLED_RE.search(title):
+    if is_pooled_group(title):
         # A pooled group is a cell group only when its own text says cells and no control.
         cell = _cell_phrase(title, description)
         if cell and not _CONTROL_RE.search(f"{title} {description}"):

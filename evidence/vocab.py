@@ -1,30 +1,14 @@
-"""The fixed vocabularies of the evidence layer (DOMAIN.md); views, API, exports and tests use them.
+"""The fixed vocabularies of the evidence layer (DOMAIN.md), as tuples of slugs in display order.
 
-Order is display order; "other" is last in both and is what anything unrecognised gets.
+`trials.labels` is the one home of every DOMAIN.md vocabulary (slug → label); this module keeps
+the slug tuples the evidence code reads. "other" is last in both and is what anything
+unrecognised gets.
 """
 
-OUTCOME_DOMAINS = (
-    "function",
-    "respiratory",
-    "strength",
-    "survival",
-    "quality-of-life",
-    "electrophysiology",
-    "biomarker",
-    "imaging",
-    "safety",
-    "other",
-)
+from trials.labels import EVENT_CATEGORIES as EVENT_CATEGORY_LABELS
+from trials.labels import OUTCOME_DOMAINS as OUTCOME_DOMAIN_LABELS
 
-EVENT_CATEGORIES = (
-    "headache",
-    "procedural-pain",
-    "fatigue",
-    "fever",
-    "inflammation",
-    "infection",
-    "allergic-reaction",
-    "tumour",
-    "death",
-    "other",
-)
+OUTCOME_DOMAINS = tuple(OUTCOME_DOMAIN_LABELS)
+EVENT_CATEGORIES = tuple(EVENT_CATEGORY_LABELS)
+
+__all__ = ["EVENT_CATEGORIES", "EVENT_CATEGORY_LABELS", "OUTCOME_DOMAINS", "OUTCOME_DOMAIN_LABELS"]

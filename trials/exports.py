@@ -3,13 +3,18 @@
 Column names and value formats are a public contract (researchers' scripts read them): effective
 label values as DOMAIN.md slugs, lists sorted, and for each label field its origin (auto/curated).
 JSON keeps lists as arrays; CSV joins them with ';'.
+
+Other apps add columns through `register_export_extension` (the evidence app adds `outcomes`,
+`adverse_events`, `publications`), because trials must not import them. Their values are arrays
+of objects: JSON keeps them as they are, CSV writes each as compact JSON in its cell.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch
@@ -42,12 +47,51 @@ COLUMNS = [
 ]
 
 
+@dataclass(frozen=True)
+class ExportExtension:
+    """Columns another app adds after the trial's own; `row` reads only what `prefetch` loads."""
+
+    columns: tuple[str, ...]
+    prefetch: tuple[str | Prefetch, ...]
+    row: Callable[[Trial], dict[str, Any]]
+
+
+_extensions: list[ExportExtension] = []
+
+
+def register_export_extension(
+    *,
+    columns: Sequence[str],
+    row: Callable[[Trial], dict[str, Any]],
+    prefetch: Sequence[str | Prefetch] = (),
+) -> None:
+    """Add columns to every export row (called from another app's AppConfig.ready()).
+
+    `row(trial)` returns a dict with exactly these columns; `prefetch` are the prefetch_related
+    lookups it needs, so that a chunk of trials still costs a fixed number of queries.
+    Registering the same row function again changes nothing.
+    """
+    if any(ext.row == row for ext in _extensions):
+        return
+    taken = set(all_columns())
+    clash = [c for c in columns if c in taken]
+    if clash:
+        raise ValueError(f"export columns already exist: {', '.join(clash)}")
+    _extensions.append(ExportExtension(tuple(columns), tuple(prefetch), row))
+
+
+def all_columns() -> list[str]:
+    """The trial's own columns, then those registered by other apps."""
+    return [*COLUMNS, *(c for ext in _extensions for c in ext.columns)]
+
+
 def export_queryset(queryset=None):
     """Trials with what the export reads prefetched, so a row costs no extra query."""
     queryset = Trial.objects.all() if queryset is None else queryset
     return queryset.prefetch_related(
         "facets",
         Prefetch("curations", queryset=Curation.objects.current(), to_attr="curations_in_force"),
+        *(lookup for ext in _extensions for lookup in ext.prefetch),
     )
 
 
@@ -77,6 +121,11 @@ def trial_row(trial: Trial) -> dict[str, Any]:
     for name in labels.LABEL_FIELDS:
         row[f"{name}_origin"] = "curated" if name in curated else "auto"
     row["registry_url"] = trial.registry_url
+    for ext in _extensions:
+        values = ext.row(trial)
+        if set(values) != set(ext.columns):
+            raise ValueError(f"export extension gave {sorted(values)}, not {list(ext.columns)}")
+        row.update((c, values[c]) for c in ext.columns)
     return row
 
 
@@ -102,11 +151,20 @@ class _Echo:
         return value
 
 
+def csv_json_value(value: Any) -> str:
+    """An extension column's value (an array of objects) as compact JSON in one CSV cell."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def iter_csv(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    columns = all_columns()
+    json_columns = {c for ext in _extensions for c in ext.columns}
     writer = csv.writer(_Echo())
-    yield writer.writerow(COLUMNS)
+    yield writer.writerow(columns)
     for row in rows:
-        yield writer.writerow([csv_value(row[c]) for c in COLUMNS])
+        yield writer.writerow(
+            [csv_json_value(row[c]) if c in json_columns else csv_value(row[c]) for c in columns]
+        )
 
 
 def iter_json(rows: Iterable[dict[str, Any]]) -> Iterator[str]:

@@ -4,6 +4,9 @@ One FilterSet, so that what a researcher sees, downloads and gets from the API c
 disagree. Parameter values are the registry's API v2 enums (`phase=PHASE2`,
 `status=COMPLETED`), DOMAIN.md slugs for the labels, and country names as the registry writes
 them; repeat a parameter to select several values (any of them matches).
+
+The evidence filters (`outcome_domain`, `result_domain`, `ae_category`) select on TrialFacet rows
+that the evidence app writes, so this module filters and counts them without importing it.
 """
 
 from __future__ import annotations
@@ -86,6 +89,10 @@ FACET_PARAMS = {
     "country": "countries",
     "sponsor_class": "sponsor_class",
     "has_results": "has_results",
+    # Written by the evidence app (see trials.labels.EVIDENCE_FACETS).
+    "outcome_domain": "outcome_domains",
+    "result_domain": "result_domains",
+    "ae_category": "ae_categories",
 }
 
 
@@ -134,6 +141,21 @@ class TrialFilter(django_filters.FilterSet):
         field_name="enrollment", lookup_expr="lte", label="Enrollment at most", min_value=0
     )
     has_results = django_filters.BooleanFilter(field_name="has_results", label="Posted results")
+    outcome_domain = django_filters.MultipleChoiceFilter(
+        choices=list(labels.OUTCOME_DOMAINS.items()),
+        method="filter_facet",
+        label="Registered outcome domain",
+    )
+    result_domain = django_filters.MultipleChoiceFilter(
+        choices=list(labels.OUTCOME_DOMAINS.items()),
+        method="filter_facet",
+        label="Posted results in domain",
+    )
+    ae_category = django_filters.MultipleChoiceFilter(
+        choices=list(labels.EVENT_CATEGORIES.items()),
+        method="filter_facet",
+        label="Adverse event reported",
+    )
     scope = django_filters.ChoiceFilter(
         choices=list(SCOPES.items()), method="filter_scope", label="Studies", empty_label=None
     )

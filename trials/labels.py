@@ -42,6 +42,43 @@ ROUTES = {
     "other": "Other route",
 }
 
+# Outcome domain of a registered or posted outcome (the evidence app classifies them). Order is
+# display order; "other" is what anything unrecognised gets.
+OUTCOME_DOMAINS = {
+    "function": "Function (ALSFRS-R, Appel)",
+    "respiratory": "Respiratory (FVC, SVC, SNIP, ventilation)",
+    "strength": "Strength (MMT, HHD, grip)",
+    "survival": "Survival",
+    "quality-of-life": "Quality of life (ALSAQ-40, SF-36)",
+    "electrophysiology": "Electrophysiology (MUNE, CMAP)",
+    "biomarker": "Biomarkers (CSF or blood, NfL)",
+    "imaging": "Imaging",
+    "safety": "Safety (adverse events, tolerability)",
+    "other": "Other outcome",
+}
+
+# Category of a reported adverse-event term (the mapping is evidence/data/ae_categories.csv).
+EVENT_CATEGORIES = {
+    "headache": "Headache",
+    "procedural-pain": "Procedural pain (back, injection site, post-LP)",
+    "fatigue": "Fatigue",
+    "fever": "Fever",
+    "inflammation": "Inflammation",
+    "infection": "Infection",
+    "allergic-reaction": "Allergic reaction",
+    "tumour": "Tumour",
+    "death": "Death",
+    "other": "Other event",
+}
+
+# The TrialFacet facets the evidence app writes (trials filters and counts them, never writes
+# them), and the vocabulary of each.
+EVIDENCE_FACETS = {
+    "outcome_domains": OUTCOME_DOMAINS,  # domains of the registered outcomes
+    "result_domains": OUTCOME_DOMAINS,  # domains of the outcome measures with posted values
+    "ae_categories": EVENT_CATEGORIES,  # categories of the adverse events reported (≥1 affected)
+}
+
 # The classification fields a curator can override, and the vocabulary of each (None: a boolean).
 LABEL_FIELDS = {
     "is_cell_therapy": None,
@@ -55,5 +92,5 @@ SET_FIELDS = ("cell_types", "cell_sources", "routes")
 
 def label_for(field: str, slug: str) -> str:
     """The display label of a slug, or the slug itself when it is not in the vocabulary."""
-    vocabulary = LABEL_FIELDS.get(field) or {}
+    vocabulary = LABEL_FIELDS.get(field) or EVIDENCE_FACETS.get(field) or {}
     return vocabulary.get(slug, slug)

@@ -321,6 +321,11 @@ class TrialFacet(models.Model):
     routes), donor, and the registry's phases, status, study type, countries, sponsor class and
     whether results were posted — so that all facet counts of a page come from one indexed
     query, the same way on PostgreSQL and SQLite.
+
+    `FACETS` are written by `trials.services.refresh_effective_labels`; the facets of
+    `labels.EVIDENCE_FACETS` (outcome domains, posted-result domains, adverse-event categories)
+    are written by the evidence app when it rebuilds a trial's evidence. Each writer deletes and
+    rewrites only its own facets.
     """
 
     FACETS = (

@@ -2,6 +2,7 @@
 
 import functools
 import json
+import re
 
 import pytest
 
@@ -378,3 +379,46 @@ def test_an_outcome_named_only_in_its_description_is_classified_from_it_with_les
 
     assert (label.domain, label.phrase, label.source) == ("imaging", "MRI", "description")
     assert label.confidence == 0.7
+
+
+def _every_rule_on_both_texts(measure: str, description: str):
+    """The classifier's rule written the slow, obvious way: every rule searched in both texts."""
+    tiers = {("measure", 3): 0.9, ("measure", 2): 0.8, ("measure", 1): 0.6}
+    tiers |= {("description", 3): 0.7, ("description", 2): 0.6, ("description", 1): 0.4}
+    best = None
+    for source, text, bonus in (("measure", measure, 1), ("description", description, 0)):
+        for domain, tier, pattern in DOMAIN_RULES:
+            match = re.search(pattern, text, re.IGNORECASE)
+            if match:
+                rank = (tier + bonus, bonus, -match.start())
+                if best is None or rank > best[0]:
+                    best = (rank, (domain, match.group(0), source, tiers[(source, tier)]))
+    return best[1] if best else ("other", "", "", 0.0)
+
+
+def _fixture_outcome_texts():
+    texts = []
+    for path in all_record_paths():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for record in data.get("studies", [data]):
+            evidence = parse_evidence(record)
+            texts += [(o.measure, o.description) for o in evidence.registered_outcomes]
+            texts += [(o.title, o.description) for o in evidence.outcome_results]
+    return texts
+
+
+def test_the_fast_classifier_gives_what_trying_every_rule_on_both_texts_gives():
+    # The classifier skips rules whose literal words are absent and stops at the first level
+    # with a match, to be fast enough for 1000-study pages; that must never change a result.
+    texts = _fixture_outcome_texts() + [
+        ("Ｆunctional outcome", "ALSFRS-R über 12 Monate"),  # not ASCII: searched without needles
+        ("", "FVC and SVC"),
+        ("Death or tracheostomy", ""),
+        ("Change in sf 36 and eq-5d", "serum NfL"),
+    ]
+    assert len(texts) > 600
+
+    for measure, description in texts:
+        label = classify_outcome_domain(measure, description)
+        expected = _every_rule_on_both_texts(measure, description)
+        assert (label.domain, label.phrase, label.source, label.confidence) == expected

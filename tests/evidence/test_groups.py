@@ -1,6 +1,8 @@
 """Linking results groups to arms and marking cell-therapy and control groups, on real records."""
 
-from evidence.groups import GroupLink, link_groups
+import pytest
+
+from evidence.groups import GroupLink, is_pooled_group, link_groups
 from evidence.parse import parse_evidence
 from evidence.parsed import ResultGroup
 from tests.conftest import load_record
@@ -167,3 +169,17 @@ def test_links_come_back_one_per_group_in_the_groups_order():
     links = link_groups(evidence.baseline_groups, evidence.arms)
 
     assert [link.group_id for link in links] == ["BG000", "BG001", "BG002", "BG003"]
+
+
+@pytest.mark.parametrize(
+    ("title", "pooled"),
+    [
+        ("Total", True),
+        ("All Participants", True),
+        ("Overall Study", True),
+        ("HYNR-CS Inj.", False),
+        ("Subtotal", False),
+    ],
+)
+def test_a_pooled_group_is_told_by_its_title(title, pooled):
+    assert is_pooled_group(title) is pooled

@@ -7,7 +7,7 @@ from tests.conftest import load_record
 from tests.trials.test_import import upsert
 from trials import services
 from trials.filters import TrialFilter
-from trials.models import Trial
+from trials.models import Trial, TrialFacet
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +90,56 @@ def test_free_text_finds_interventions_and_sponsors(three_trials):
     assert ids("q=NurOwn") == ["NCT03280056"]
     assert ids("q=brainstorm") == ["NCT03280056"]
     assert ids("scope=all&q=tocilizumab") == ["NCT02469896"]
+
+
+@pytest.fixture
+def evidence_facets(three_trials):
+    """Evidence facets as the evidence app writes them (trials reads them, never writes them).
+
+    The ones the evidence app derived from these records are replaced by these, to be sure of
+    what is selected.
+    """
+    TrialFacet.objects.filter(
+        facet__in=["outcome_domains", "result_domains", "ae_categories"]
+    ).delete()
+    rows = {
+        "NCT03280056": [
+            ("outcome_domains", "function"),
+            ("outcome_domains", "respiratory"),
+            ("result_domains", "function"),
+            ("ae_categories", "headache"),
+        ],
+        "NCT02290886": [("outcome_domains", "function"), ("ae_categories", "fever")],
+    }
+    TrialFacet.objects.bulk_create(
+        TrialFacet(trial=Trial.objects.get(nct_id=nct_id), facet=facet, value=value)
+        for nct_id, pairs in rows.items()
+        for facet, value in pairs
+    )
+
+
+def test_evidence_filters_select_on_the_facets_the_evidence_app_writes(evidence_facets):
+    assert ids("outcome_domain=function") == ["NCT02290886", "NCT03280056"]
+    assert ids("outcome_domain=respiratory") == ["NCT03280056"]
+    assert ids("result_domain=function") == ["NCT03280056"]
+    assert ids("result_domain=respiratory") == []
+    assert ids("ae_category=fever") == ["NCT02290886"]
+    assert ids("ae_category=fever&ae_category=headache") == ["NCT02290886", "NCT03280056"]
+
+
+def test_evidence_facets_are_counted_under_the_other_filters(evidence_facets):
+    counts = TrialFilter(QueryDict("route=intravenous")).facet_counts()
+
+    assert counts["outcome_domains"] == {"function": 1}
+    assert counts["ae_categories"] == {"fever": 1}
+    assert counts["result_domains"] == {}
+
+
+def test_an_unknown_evidence_slug_is_reported_and_ignored(evidence_facets):
+    filterset = TrialFilter(QueryDict("ae_category=hiccups&outcome_domain=function"))
+
+    assert set(filterset.errors) == {"ae_category"}
+    assert list(filterset.qs.order_by("nct_id").values_list("nct_id", flat=True)) == [
+        "NCT02290886",
+        "NCT03280056",
+    ]

@@ -8,7 +8,9 @@ from trials import exports
 class Command(BaseCommand):
     help = (
         "Export every trial with its effective labels (DOMAIN.md slugs) and their origin, "
-        "as JSON (an array of objects) or CSV (lists joined with ';')."
+        "then the columns other apps register (outcomes, adverse events, publications), "
+        "as JSON (an array of objects) or CSV (lists joined with ';', registered columns as "
+        "compact JSON)."
     )
 
     def add_arguments(self, parser):
