@@ -202,6 +202,9 @@ class TrialFilter(django_filters.FilterSet):
 
     def filter_sort(self, queryset, name, value):
         if not value or value == "relevance":
+            # Relevance is the search rank when there is free text, else the latest news first.
+            if "search_rank" in queryset.query.annotations:
+                return queryset.order_by("-search_rank", "-last_update_posted", "nct_id")
             return queryset.order_by("-last_update_posted", "nct_id")
         return queryset.order_by(*SORT_ORDER[value])
 

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
-from trials import labels
+from trials import fulltext, labels
 
 DATE_PRECISIONS = [("day", "day"), ("month", "month"), ("year", "year")]
 
@@ -118,20 +118,12 @@ class TrialQuerySet(models.QuerySet):
         return self.filter(missing_since__isnull=True)
 
     def search(self, text: str):
-        """Trials whose titles, summary, sponsor, conditions or interventions mention `text`."""
-        text = text.strip()
-        if not text:
-            return self
-        match = (
-            Q(nct_id__iexact=text)
-            | Q(brief_title__icontains=text)
-            | Q(official_title__icontains=text)
-            | Q(acronym__icontains=text)
-            | Q(brief_summary__icontains=text)
-            | Q(lead_sponsor__icontains=text)
-            | Q(search_text__icontains=text)
-        )
-        return self.filter(match)
+        """Trials whose titles, summary, sponsors, conditions or interventions match `text`.
+
+        Full-text search on PostgreSQL, a plain match elsewhere (see trials.fulltext); either way
+        the result carries a `search_rank` alias that relevance sorting uses.
+        """
+        return fulltext.search(self, text)
 
 
 class Trial(models.Model):
