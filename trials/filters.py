@@ -12,7 +12,7 @@ from datetime import date
 
 import django_filters
 from django import forms
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from trials import labels
 from trials.ctgov import enums
@@ -29,12 +29,13 @@ SORTS = {
     "enrollment": "Enrollment (largest first)",
     "phase": "Phase (latest first)",
 }
+# Unknown dates and enrollments last either way (PostgreSQL would put NULLs first when descending).
 SORT_ORDER = {
-    "start": ["-start_date", "nct_id"],
-    "start-asc": ["start_date", "nct_id"],
-    "updated": ["-last_update_posted", "nct_id"],
-    "enrollment": ["-enrollment", "nct_id"],
-    "phase": ["-phase_rank", "-start_date", "nct_id"],
+    "start": [F("start_date").desc(nulls_last=True), "nct_id"],
+    "start-asc": [F("start_date").asc(nulls_last=True), "nct_id"],
+    "updated": [F("last_update_posted").desc(nulls_last=True), "nct_id"],
+    "enrollment": [F("enrollment").desc(nulls_last=True), "nct_id"],
+    "phase": ["-phase_rank", F("start_date").desc(nulls_last=True), "nct_id"],
 }
 
 PHASE_LABELS = {
@@ -72,6 +73,15 @@ class AnyValueMultipleField(forms.MultipleChoiceField):
 
 class AnyValueMultipleFilter(django_filters.MultipleChoiceFilter):
     field_class = AnyValueMultipleField
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """Years and head counts: '2.5' or '1e400' is an error to report, not a value to round."""
+
+    field_class = forms.IntegerField
+
+
+MAX_ENROLLMENT = 10**9  # beyond any trial, and within every database's integer range
 
 
 # Filter parameter → the TrialFacet facet it selects on and counts.
@@ -121,19 +131,32 @@ class TrialFilter(django_filters.FilterSet):
         field_name="lead_sponsor_class",
         label="Sponsor class",
     )
-    start_year_min = django_filters.NumberFilter(
+    start_year_min = WholeNumberFilter(
         method="filter_start_from", label="Started from (year)", min_value=1900, max_value=2100
     )
-    start_year_max = django_filters.NumberFilter(
+    start_year_max = WholeNumberFilter(
         method="filter_start_until", label="Started until (year)", min_value=1900, max_value=2100
     )
-    enrollment_min = django_filters.NumberFilter(
-        field_name="enrollment", lookup_expr="gte", label="Enrollment at least", min_value=0
+    enrollment_min = WholeNumberFilter(
+        field_name="enrollment",
+        lookup_expr="gte",
+        label="Enrollment at least",
+        min_value=0,
+        max_value=MAX_ENROLLMENT,
     )
-    enrollment_max = django_filters.NumberFilter(
-        field_name="enrollment", lookup_expr="lte", label="Enrollment at most", min_value=0
+    enrollment_max = WholeNumberFilter(
+        field_name="enrollment",
+        lookup_expr="lte",
+        label="Enrollment at most",
+        min_value=0,
+        max_value=MAX_ENROLLMENT,
     )
-    has_results = django_filters.BooleanFilter(field_name="has_results", label="Posted results")
+    # A choice, not a BooleanFilter: that one silently ignores has_results=maybe.
+    has_results = django_filters.ChoiceFilter(
+        choices=[("true", "Yes"), ("false", "No")],
+        method="filter_has_results",
+        label="Posted results",
+    )
     scope = django_filters.ChoiceFilter(
         choices=list(SCOPES.items()), method="filter_scope", label="Studies", empty_label=None
     )
@@ -197,6 +220,9 @@ class TrialFilter(django_filters.FilterSet):
     def filter_start_until(self, queryset, name, value):
         return queryset.filter(start_date__lte=date(int(value), 12, 31))
 
+    def filter_has_results(self, queryset, name, value):
+        return queryset.filter(has_results=value == "true") if value else queryset
+
     def filter_scope(self, queryset, name, value):
         return queryset  # applied in queryset_without, before every other filter
 
@@ -204,8 +230,8 @@ class TrialFilter(django_filters.FilterSet):
         if not value or value == "relevance":
             # Relevance is the search rank when there is free text, else the latest news first.
             if "search_rank" in queryset.query.annotations:
-                return queryset.order_by("-search_rank", "-last_update_posted", "nct_id")
-            return queryset.order_by("-last_update_posted", "nct_id")
+                return queryset.order_by("-search_rank", *SORT_ORDER["updated"])
+            return queryset.order_by(*SORT_ORDER["updated"])
         return queryset.order_by(*SORT_ORDER[value])
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
