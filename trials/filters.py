@@ -13,6 +13,7 @@ from datetime import date
 import django_filters
 from django import forms
 from django.db.models import Count, F, QuerySet
+from drf_spectacular.utils import extend_schema_field
 
 from trials import labels
 from trials.ctgov import enums
@@ -125,7 +126,10 @@ class TrialFilter(django_filters.FilterSet):
     study_type = django_filters.MultipleChoiceFilter(
         choices=_choices(enums.STUDY_TYPES), field_name="study_type", label="Study type"
     )
-    country = AnyValueMultipleFilter(method="filter_facet", label="Country")
+    # Free values: the schema cannot list them, so it says "strings" rather than guess.
+    country = extend_schema_field({"type": "string"})(
+        AnyValueMultipleFilter(method="filter_facet", label="Country")
+    )
     sponsor_class = django_filters.MultipleChoiceFilter(
         choices=_choices(enums.SPONSOR_CLASSES),
         field_name="lead_sponsor_class",
@@ -152,10 +156,12 @@ class TrialFilter(django_filters.FilterSet):
         max_value=MAX_ENROLLMENT,
     )
     # A choice, not a BooleanFilter: that one silently ignores has_results=maybe.
-    has_results = django_filters.ChoiceFilter(
-        choices=[("true", "Yes"), ("false", "No")],
-        method="filter_has_results",
-        label="Posted results",
+    has_results = extend_schema_field({"type": "string", "enum": ["true", "false"]})(
+        django_filters.ChoiceFilter(
+            choices=[("true", "Yes"), ("false", "No")],
+            method="filter_has_results",
+            label="Posted results",
+        )
     )
     scope = django_filters.ChoiceFilter(
         choices=list(SCOPES.items()), method="filter_scope", label="Studies", empty_label=None

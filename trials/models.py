@@ -93,6 +93,10 @@ class ImportRun(models.Model):
         )
 
 
+# Columns a list of trials never shows; loading them for 25 or 50,000 rows costs time and memory.
+LONG_TEXTS = ("raw_record", "detailed_description", "eligibility_criteria", "search_text")
+
+
 class TrialQuerySet(models.QuerySet):
     def visible(self):
         """Trials shown in the tracker: not excluded by a curator."""
@@ -113,6 +117,29 @@ class TrialQuerySet(models.QuerySet):
         return self.filter(
             Exists(TrialFacet.objects.filter(trial=OuterRef("pk"), facet=facet, value__in=values))
         )
+
+    def for_listing(self):
+        """What a list of trials shows: the facets prefetched, the long texts left behind."""
+        return self.defer(*LONG_TEXTS).prefetch_related("facets")
+
+    def for_detail(self):
+        """Everything the trial page reads, prefetched: the page then costs no further query."""
+        return self.prefetch_related(
+            "facets",
+            "arms",
+            "interventions",
+            "locations",
+            "references",
+            "auto_labels",
+            models.Prefetch(
+                "curations",
+                queryset=Curation.objects.current().select_related("curator"),
+                to_attr="curations_in_force",
+            ),
+        )
+
+    def recently_changed(self):
+        return self.order_by("-last_changed", "nct_id")
 
     def still_in_registry(self):
         return self.filter(missing_since__isnull=True)
