@@ -20,3 +20,21 @@ def all_record_paths() -> list[Path]:
 @pytest.fixture
 def record():
     return load_record
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so a fixture can tell that its test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(autouse=True)
+def fresh_facet_index():
+    """Each test builds its own facet index: a rolled-back test may leave ids to be reused."""
+    from trials import facet_index
+
+    facet_index._current.clear()
+    yield
+    facet_index._current.clear()

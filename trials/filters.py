@@ -8,14 +8,16 @@ them; repeat a parameter to select several values (any of them matches).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import Count, F, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
-from trials import labels
+from trials import facet_index, labels
 from trials.ctgov import enums
 from trials.models import STATUS_GROUPS, Trial, TrialFacet
 
@@ -83,6 +85,49 @@ class WholeNumberFilter(django_filters.NumberFilter):
 
 
 MAX_ENROLLMENT = 10**9  # beyond any trial, and within every database's integer range
+
+
+def _raw_rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a values_list as the database driver gives them.
+
+    Django's per-row converters cost more than the query itself for 30,000 ids.
+    """
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+class CountedTrials:
+    """The matching trials for a Paginator: counted on the facet index, a page read in two steps.
+
+    A page is first the ids in the filter's order (a narrow sort, which PostgreSQL keeps in
+    memory), then those trials loaded by id as `load` says (deferred columns, prefetches):
+    sorting whole rows of thousands of matches spilled to disk and cost ten times more.
+    """
+
+    ordered = True
+
+    def __init__(
+        self, queryset: QuerySet | list[int], count: int, load: Callable[[QuerySet], QuerySet]
+    ):
+        self.queryset = queryset  # or the ids, already in order
+        self._count = count
+        self.load = load
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key: slice) -> list[Trial]:
+        if isinstance(self.queryset, list):
+            ids = self.queryset[key]
+        else:
+            ids = list(self.queryset.values_list("pk", flat=True)[key])
+        by_pk = {trial.pk: trial for trial in self.load(Trial.objects.filter(pk__in=ids))}
+        return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 # Filter parameter → the TrialFacet facet it selects on and counts.
@@ -240,13 +285,98 @@ class TrialFilter(django_filters.FilterSet):
             return queryset.order_by(*SORT_ORDER["updated"])
         return queryset.order_by(*SORT_ORDER[value])
 
+    # Facet counts and totals, from the in-memory facet index (trials.facet_index).
+
+    def _matching_bitmaps(self):
+        """The facet index, the trials matching the non-facet filters, and each facet selection.
+
+        Free text and ranges run in SQL (one query for their ids); facet parameters become the
+        union of their values' bitmaps, as `with_facet` selects trials having any of them.
+        """
+        if not hasattr(self, "_bitmaps"):
+            index = facet_index.current(
+                self.queryset.db if self.queryset is not None else "default"
+            )
+            cleaned = self.cleaned()
+            facet_filters = set(FACET_PARAMS) | {"status_group"}
+            others = [
+                name
+                for name, value in cleaned.items()
+                if name not in facet_filters | {"scope", "sort"} and value not in (None, "", [])
+            ]
+            if others and self._by_relevance():
+                # One scan gives the ids already in relevance order (queryset_without applies
+                # the sort), so the page need not rank every match a second time (`paginable`).
+                ranked = self.queryset_without(facet_filters).values_list("pk", flat=True)
+                self._relevance_order = [row[0] for row in _raw_rows(ranked)]
+                base = index.bitmap_of(self._relevance_order)
+            elif others:
+                base_ids = (
+                    self.queryset_without(facet_filters).order_by().values_list("pk", flat=True)
+                )
+                base = index.bitmap_of(base_ids)
+            elif (cleaned.get("scope") or DEFAULT_SCOPE) == "all":
+                base = index.visible
+            else:
+                base = index.cell_therapies
+            selections = {}
+            for param, facet in FACET_PARAMS.items():
+                value = cleaned.get(param)
+                if value not in (None, "", []):
+                    values = value if isinstance(value, list) else [value]
+                    selections[param] = index.any_of(facet, values)
+            if cleaned.get("status_group"):
+                selections["status_group"] = index.in_status_groups(cleaned["status_group"])
+            self._bitmaps = (index, base, selections)
+        return self._bitmaps
+
+    def _matching(self, skip: set[str]) -> int:
+        _index, base, selections = self._matching_bitmaps()
+        for param, selection in selections.items():
+            if param not in skip:
+                base &= selection
+        return base
+
+    def count(self) -> int:
+        """How many trials match every filter: what `qs.count()` says, without its query."""
+        return self._matching(set()).bit_count()
+
+    def _by_relevance(self) -> bool:
+        cleaned = self.cleaned()
+        return bool((cleaned.get("q") or "").strip()) and cleaned.get("sort") in (
+            None,
+            "",
+            "relevance",
+        )
+
+    def paginable(self, load: Callable[[QuerySet], QuerySet] = lambda trials: trials):
+        """The matching trials, ready for a Paginator (see CountedTrials).
+
+        Ordered by relevance, the order comes from the ranks read with the free-text matches
+        (`_matching_bitmaps`), in the same order as `qs`: rank, then last update, then NCT id.
+        """
+        if not self._by_relevance():
+            return CountedTrials(self.qs, self.count(), load)
+        index = self._matching_bitmaps()[0]
+        order = index.among(self._relevance_order, self._matching(set()))
+        return CountedTrials(order, len(order), load)
+
     def facet_counts(self) -> dict[str, dict[str, int]]:
         """For each facet, how many trials each value has under the *other* active filters.
 
         As on ClinicalTrials.gov: selecting a route narrows the cell-type counts, but the route
-        counts still show what choosing another route would give. All facets come from one SQL
-        statement (a UNION ALL of one grouped count per facet).
+        counts still show what choosing another route would give. Counted on the in-memory
+        facet index; `facet_counts_in_sql` is the same in SQL, the reference the tests hold it to.
         """
+        index = self._matching_bitmaps()[0]
+        counts = {}
+        for param, facet in FACET_PARAMS.items():
+            skip = {param, "status_group"} if param == "status" else {param}
+            counts[facet] = index.counts(facet, self._matching(skip))
+        return counts
+
+    def facet_counts_in_sql(self) -> dict[str, dict[str, int]]:
+        """`facet_counts` computed by the database: one UNION ALL of a grouped count per facet."""
         cleaned = self.cleaned()
         parts = []
         for param, facet in FACET_PARAMS.items():

@@ -46,7 +46,8 @@ def trial_list(request):
         return redirect(request.path + canonical)
     filterset = TrialFilter(request.GET)
     params = listing.page_params(request.GET)
-    paginator = Paginator(filterset.qs.for_listing(), params.per_page)
+    trials = filterset.paginable(load=lambda trials: trials.for_listing())
+    paginator = Paginator(trials, params.per_page)
     page = paginator.get_page(params.page)
     page_problems = list(params.problems)
     if params.page > paginator.num_pages:

@@ -193,30 +193,35 @@ def test_sorting_by_enrollment_lists_the_largest_trial_first(client, snapshot):
     assert first == "NCT03280056"  # 263 participants
 
 
+def queries_of(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
 @pytest.mark.parametrize(
     "query",
     [
         "",
-        "per_page=100",
         "q=mesenchymal",
-        "cell_type=msc&route=intrathecal&donor=autologous&per_page=50",
+        "cell_type=msc&route=intrathecal&donor=autologous",
         "phase=PHASE2&status_group=recruiting&country=United States",
         "scope=all&has_results=true&sort=start",
-        "start_year_min=2010&start_year_max=2020&enrollment_min=10&sort=phase&per_page=10",
+        "start_year_min=2010&start_year_max=2020&enrollment_min=10&sort=phase",
         "q=bone marrow&status=COMPLETED&sponsor_class=OTHER&study_type=INTERVENTIONAL",
     ],
 )
 def test_the_list_page_costs_a_fixed_number_of_queries(client, snapshot, query):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(f"/trials/?{query}")
+    # The first request after an import also reads the facet index (two queries).
+    first = queries_of(client, f"/trials/?{query}")
+    small_page = queries_of(client, f"/trials/?{query}&per_page=10")
+    large_page = queries_of(client, f"/trials/?{query}&per_page=100")
 
-    assert response.status_code == 200
-    assert len(queries) <= MAX_LIST_QUERIES
-    assert len(queries) == LIST_PAGE_QUERIES
-
-
-# count, page, facets of the page, facet counts
-LIST_PAGE_QUERIES = 4
+    assert first <= MAX_LIST_QUERIES
+    assert small_page == large_page <= MAX_LIST_QUERIES
+    # data version, (free-text/range ids), page ids, page rows, the page's facets
+    assert small_page <= 5
 
 
 # Downloads

@@ -36,7 +36,7 @@ class TrialFilterBackend(DjangoFilterBackend):
             errors[name] = ["Unknown parameter."]
         if errors:
             raise ValidationError(errors)
-        return exports.export_queryset(filterset.qs)
+        return filterset.paginable(load=exports.export_queryset)
 
 
 class TrialList(ListAPIView):
