@@ -47,6 +47,7 @@ class Option:
 
 # Facets shown unfolded even when nothing in them is selected: what researchers come for.
 OPEN_FACETS = {"cell_type", "cell_source", "donor", "route", "phase", "status_group"}
+LONG_FACET = 12
 # Values that are the defaults, so a canonical URL leaves them out.
 DEFAULT_VALUES = {"scope": "cell-therapies", "sort": "relevance", "per_page": str(DEFAULT_PER_PAGE)}
 
@@ -64,6 +65,11 @@ class FacetGroup:
     @property
     def open(self) -> bool:
         return bool(self.selected_count) or self.param in OPEN_FACETS
+
+    @property
+    def long(self) -> bool:
+        """Long enough to scroll within itself rather than push the other filters away."""
+        return len(self.options) > LONG_FACET
 
 
 @dataclass(frozen=True)
