@@ -243,6 +243,8 @@ def main() -> None:
             f"{sql_p50:>7.1f}  {page_p50 / sql_p50:>8.1f} {api_p50 / sql_p50:>7.1f}"
         )
     print(f"\nslowest p95: {worst:.1f} ms (target on PostgreSQL: 100 ms)")
+    # Other work on the machine shows in the p95s: say how busy it was.
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":
