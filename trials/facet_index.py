@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connections
+from django.db.models import QuerySet
 
 from trials.models import STATUS_GROUPS, Trial, TrialFacet
 
@@ -140,3 +141,46 @@ def current(using: str = "default") -> FacetIndex:
             index = build(version, using)
             _current[using] = index
     return index
+
+
+def raw_rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a values_list as the database driver gives them.
+
+    Django's per-row converters cost more than the query itself for 30,000 ids.
+    """
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+class CountedTrials:
+    """The matching trials for a Paginator: counted on the facet index, a page read in two steps.
+
+    A page is first the ids in the filter's order (a narrow sort, which PostgreSQL keeps in
+    memory), then those trials loaded by id as `load` says (deferred columns, prefetches):
+    sorting whole rows of thousands of matches spilled to disk and cost ten times more.
+    """
+
+    ordered = True
+
+    def __init__(
+        self, queryset: QuerySet | list[int], count: int, load: Callable[[QuerySet], QuerySet]
+    ):
+        self.queryset = queryset  # or the ids, already in order
+        self._count = count
+        self.load = load
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key: slice) -> list[Trial]:
+        if isinstance(self.queryset, list):
+            ids = self.queryset[key]
+        else:
+            ids = list(self.queryset.values_list("pk", flat=True)[key])
+        by_pk = {trial.pk: trial for trial in self.load(Trial.objects.filter(pk__in=ids))}
+        return [by_pk[pk] for pk in ids if pk in by_pk]

@@ -13,7 +13,6 @@ from datetime import date
 
 import django_filters
 from django import forms
-from django.db import connections
 from django.db.models import Count, F, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
@@ -85,49 +84,6 @@ class WholeNumberFilter(django_filters.NumberFilter):
 
 
 MAX_ENROLLMENT = 10**9  # beyond any trial, and within every database's integer range
-
-
-def _raw_rows(queryset: QuerySet) -> list[tuple]:
-    """The rows of a values_list as the database driver gives them.
-
-    Django's per-row converters cost more than the query itself for 30,000 ids.
-    """
-    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-class CountedTrials:
-    """The matching trials for a Paginator: counted on the facet index, a page read in two steps.
-
-    A page is first the ids in the filter's order (a narrow sort, which PostgreSQL keeps in
-    memory), then those trials loaded by id as `load` says (deferred columns, prefetches):
-    sorting whole rows of thousands of matches spilled to disk and cost ten times more.
-    """
-
-    ordered = True
-
-    def __init__(
-        self, queryset: QuerySet | list[int], count: int, load: Callable[[QuerySet], QuerySet]
-    ):
-        self.queryset = queryset  # or the ids, already in order
-        self._count = count
-        self.load = load
-
-    def count(self) -> int:
-        return self._count
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, key: slice) -> list[Trial]:
-        if isinstance(self.queryset, list):
-            ids = self.queryset[key]
-        else:
-            ids = list(self.queryset.values_list("pk", flat=True)[key])
-        by_pk = {trial.pk: trial for trial in self.load(Trial.objects.filter(pk__in=ids))}
-        return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 # Filter parameter → the TrialFacet facet it selects on and counts.
@@ -308,7 +264,7 @@ class TrialFilter(django_filters.FilterSet):
                 # One scan gives the ids already in relevance order (queryset_without applies
                 # the sort), so the page need not rank every match a second time (`paginable`).
                 ranked = self.queryset_without(facet_filters).values_list("pk", flat=True)
-                self._relevance_order = [row[0] for row in _raw_rows(ranked)]
+                self._relevance_order = [row[0] for row in facet_index.raw_rows(ranked)]
                 base = index.bitmap_of(self._relevance_order)
             elif others:
                 base_ids = (
@@ -350,16 +306,16 @@ class TrialFilter(django_filters.FilterSet):
         )
 
     def paginable(self, load: Callable[[QuerySet], QuerySet] = lambda trials: trials):
-        """The matching trials, ready for a Paginator (see CountedTrials).
+        """The matching trials, ready for a Paginator (see facet_index.CountedTrials).
 
         Ordered by relevance, the order comes from the ranks read with the free-text matches
         (`_matching_bitmaps`), in the same order as `qs`: rank, then last update, then NCT id.
         """
         if not self._by_relevance():
-            return CountedTrials(self.qs, self.count(), load)
+            return facet_index.CountedTrials(self.qs, self.count(), load)
         index = self._matching_bitmaps()[0]
         order = index.among(self._relevance_order, self._matching(set()))
-        return CountedTrials(order, len(order), load)
+        return facet_index.CountedTrials(order, len(order), load)
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
         """For each facet, how many trials each value has under the *other* active filters.

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.paginator import Page
 from django.http import QueryDict
 
 from trials.display import enum_label
-from trials.filters import FACET_PARAMS, SCOPES, STATUS_GROUP_LABELS, TrialFilter
+from trials.filters import FACET_PARAMS, SCOPES, SORTS, STATUS_GROUP_LABELS, TrialFilter
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 DEFAULT_PER_PAGE = 25
@@ -247,3 +248,30 @@ def active_filters(filterset: TrialFilter, query: QueryDict) -> list[ActiveFilte
     if cleaned.get("scope") == "all":
         active.append(ActiveFilter(SCOPES["all"], without_value(query, "scope")))
     return active
+
+
+def page_context(filterset: TrialFilter, query: QueryDict, page: Page, params: PageParams) -> dict:
+    """Everything the list template shows, from the filter, the query string and the page."""
+    counts = filterset.facet_counts()
+    paginator = page.paginator
+    messages = problems(filterset, query) + list(params.problems)
+    if params.page > paginator.num_pages:
+        messages.append(
+            f"There is no page {params.page}; showing the last page, {paginator.num_pages}."
+        )
+    return {
+        "filterset": filterset,
+        "cleaned": filterset.cleaned(),
+        "page": page,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "per_page": params.per_page,
+        "per_page_choices": PER_PAGE_CHOICES,
+        "problems": messages,
+        "facet_groups": facet_groups(filterset, counts),
+        "has_results_options": has_results_options(filterset, counts),
+        "active_filters": active_filters(filterset, query),
+        "sorts": SORTS,
+        "scopes": SCOPES,
+        "query": query,
+        "export_query": query_string(query, per_page=None),
+    }

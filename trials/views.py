@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from trials import exports, listing, selectors, trial_page
-from trials.filters import SCOPES, SORTS, TrialFilter
+from trials.filters import TrialFilter
 from trials.home_charts import overview_charts
 from trials.models import Trial
 from trials.registered_outcomes import registered_outcomes
@@ -47,34 +47,9 @@ def trial_list(request):
     filterset = TrialFilter(request.GET)
     params = listing.page_params(request.GET)
     trials = filterset.paginable(load=lambda trials: trials.for_listing())
-    paginator = Paginator(trials, params.per_page)
-    page = paginator.get_page(params.page)
-    page_problems = list(params.problems)
-    if params.page > paginator.num_pages:
-        page_problems.append(
-            f"There is no page {params.page}; showing the last page, {paginator.num_pages}."
-        )
-    counts = filterset.facet_counts()
-    return render(
-        request,
-        "trials/trial_list.html",
-        {
-            "filterset": filterset,
-            "cleaned": filterset.cleaned(),
-            "page": page,
-            "per_page": params.per_page,
-            "per_page_choices": listing.PER_PAGE_CHOICES,
-            "problems": listing.problems(filterset, request.GET) + page_problems,
-            "facet_groups": listing.facet_groups(filterset, counts),
-            "has_results_options": listing.has_results_options(filterset, counts),
-            "active_filters": listing.active_filters(filterset, request.GET),
-            "sorts": SORTS,
-            "scopes": SCOPES,
-            "query": request.GET,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "export_query": listing.query_string(request.GET, per_page=None),
-        },
-    )
+    page = Paginator(trials, params.per_page).get_page(params.page)
+    context = listing.page_context(filterset, request.GET, page, params)
+    return render(request, "trials/trial_list.html", context)
 
 
 @require_GET
