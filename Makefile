@@ -10,7 +10,7 @@ PORT ?= 8000
 export DEBUG ?= 1
 export SECRET_KEY ?= dev-only-insecure-key-never-use-in-production
 
-.PHONY: install run migrate snapshot test lint format check clean bench-import
+.PHONY: install run migrate snapshot test test-browser bench-import bench-views lint format check clean
 
 install: $(STAMP)
 
@@ -36,6 +36,16 @@ run: snapshot
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Only the headless-Chromium tests (Debian: apt-get install chromium chromium-driver).
+test-browser: install
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+# Times the list page and the API with 50,000 trials cloned into DATABASE_URL: give it a
+# database of its own (see bench/views_bench.py). Not part of `make test`.
+bench-views: migrate
+	@test -n "$(DATABASE_URL)" || { echo "set DATABASE_URL to a database of its own, e.g. postgres://postgres@127.0.0.1:5432/als_bench"; exit 1; }
+	$(BIN)/python bench/views_bench.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

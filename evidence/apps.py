@@ -8,10 +8,13 @@ class EvidenceConfig(AppConfig):
     def ready(self):
         # trials never imports evidence: evidence plugs itself into the trials importer here.
         from evidence import exports, services
+        from evidence.selectors.trial import trial_evidence
         from trials.exports import register_export_extension
+        from trials.page_sections import register_section
         from trials.services import register_record_handler
 
         register_record_handler(services.sync_trial_evidence)
         register_export_extension(
             columns=exports.COLUMNS, prefetch=exports.PREFETCH, row=exports.trial_evidence_row
         )
+        register_section(template="evidence/_trial_evidence.html", context=trial_evidence)

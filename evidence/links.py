@@ -1,19 +1,17 @@
 """Links from the evidence pages to the trials list and trial pages.
 
-The trials list lives at /trials/ and a trial at /trials/<NCT id>/ (the trials app's views; the
-paths are the public contract of the tracker's URLs, so they are written here rather than
-reversed from view names the evidence app does not own).
+Paths are reversed from the trials app's URL names (evidence may depend on trials).
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-TRIALS_PATH = "/trials/"
+from django.urls import reverse
 
 
 def trial_url(nct_id: str) -> str:
-    return f"{TRIALS_PATH}{nct_id}/"
+    return reverse("trials:detail", args=[nct_id])
 
 
 class TrialsLinks:
@@ -33,4 +31,5 @@ class TrialsLinks:
     def url(self, **values: str) -> str:
         params = {**self.params, **{name: [value] for name, value in values.items()}}
         query = urlencode([(name, v) for name, vs in sorted(params.items()) for v in vs])
-        return f"{TRIALS_PATH}?{query}" if query else TRIALS_PATH
+        path = reverse("trials:list")
+        return f"{path}?{query}" if query else path

@@ -27,3 +27,21 @@ def _plain_http_test_client(settings):
     """The test client speaks plain HTTP, which production settings (DEBUG off, as in CI) redirect
     to HTTPS; tests/test_security.py turns the redirect back on to check it."""
     settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so a fixture can tell that its test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(autouse=True)
+def fresh_facet_index():
+    """Each test builds its own facet index: a rolled-back test may leave ids to be reused."""
+    from trials import facet_index
+
+    facet_index._current.clear()
+    yield
+    facet_index._current.clear()

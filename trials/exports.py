@@ -80,9 +80,14 @@ def register_export_extension(
     _extensions.append(ExportExtension(tuple(columns), tuple(prefetch), row))
 
 
+def extension_columns() -> list[str]:
+    """The columns registered by other apps, in the order they were registered."""
+    return [c for ext in _extensions for c in ext.columns]
+
+
 def all_columns() -> list[str]:
     """The trial's own columns, then those registered by other apps."""
-    return [*COLUMNS, *(c for ext in _extensions for c in ext.columns)]
+    return [*COLUMNS, *extension_columns()]
 
 
 def export_queryset(queryset=None):

@@ -11,13 +11,15 @@ that the evidence app writes, so this module filters and counts them without imp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import django_filters
 from django import forms
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
+from drf_spectacular.utils import extend_schema_field
 
-from trials import labels
+from trials import facet_index, labels
 from trials.ctgov import enums
 from trials.models import STATUS_GROUPS, Trial, TrialFacet
 
@@ -32,12 +34,13 @@ SORTS = {
     "enrollment": "Enrollment (largest first)",
     "phase": "Phase (latest first)",
 }
+# Unknown dates and enrollments last either way (PostgreSQL would put NULLs first when descending).
 SORT_ORDER = {
-    "start": ["-start_date", "nct_id"],
-    "start-asc": ["start_date", "nct_id"],
-    "updated": ["-last_update_posted", "nct_id"],
-    "enrollment": ["-enrollment", "nct_id"],
-    "phase": ["-phase_rank", "-start_date", "nct_id"],
+    "start": [F("start_date").desc(nulls_last=True), "nct_id"],
+    "start-asc": [F("start_date").asc(nulls_last=True), "nct_id"],
+    "updated": [F("last_update_posted").desc(nulls_last=True), "nct_id"],
+    "enrollment": [F("enrollment").desc(nulls_last=True), "nct_id"],
+    "phase": ["-phase_rank", F("start_date").desc(nulls_last=True), "nct_id"],
 }
 
 PHASE_LABELS = {
@@ -75,6 +78,15 @@ class AnyValueMultipleField(forms.MultipleChoiceField):
 
 class AnyValueMultipleFilter(django_filters.MultipleChoiceFilter):
     field_class = AnyValueMultipleField
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """Years and head counts: '2.5' or '1e400' is an error to report, not a value to round."""
+
+    field_class = forms.IntegerField
+
+
+MAX_ENROLLMENT = 10**9  # beyond any trial, and within every database's integer range
 
 
 # Filter parameter → the TrialFacet facet it selects on and counts.
@@ -122,25 +134,43 @@ class TrialFilter(django_filters.FilterSet):
     study_type = django_filters.MultipleChoiceFilter(
         choices=_choices(enums.STUDY_TYPES), field_name="study_type", label="Study type"
     )
-    country = AnyValueMultipleFilter(method="filter_facet", label="Country")
+    # Free values: the schema cannot list them, so it says "strings" rather than guess.
+    country = extend_schema_field({"type": "string"})(
+        AnyValueMultipleFilter(method="filter_facet", label="Country")
+    )
     sponsor_class = django_filters.MultipleChoiceFilter(
         choices=_choices(enums.SPONSOR_CLASSES),
         field_name="lead_sponsor_class",
         label="Sponsor class",
     )
-    start_year_min = django_filters.NumberFilter(
+    start_year_min = WholeNumberFilter(
         method="filter_start_from", label="Started from (year)", min_value=1900, max_value=2100
     )
-    start_year_max = django_filters.NumberFilter(
+    start_year_max = WholeNumberFilter(
         method="filter_start_until", label="Started until (year)", min_value=1900, max_value=2100
     )
-    enrollment_min = django_filters.NumberFilter(
-        field_name="enrollment", lookup_expr="gte", label="Enrollment at least", min_value=0
+    enrollment_min = WholeNumberFilter(
+        field_name="enrollment",
+        lookup_expr="gte",
+        label="Enrollment at least",
+        min_value=0,
+        max_value=MAX_ENROLLMENT,
     )
-    enrollment_max = django_filters.NumberFilter(
-        field_name="enrollment", lookup_expr="lte", label="Enrollment at most", min_value=0
+    enrollment_max = WholeNumberFilter(
+        field_name="enrollment",
+        lookup_expr="lte",
+        label="Enrollment at most",
+        min_value=0,
+        max_value=MAX_ENROLLMENT,
     )
-    has_results = django_filters.BooleanFilter(field_name="has_results", label="Posted results")
+    # A choice, not a BooleanFilter: that one silently ignores has_results=maybe.
+    has_results = extend_schema_field({"type": "string", "enum": ["true", "false"]})(
+        django_filters.ChoiceFilter(
+            choices=[("true", "Yes"), ("false", "No")],
+            method="filter_has_results",
+            label="Posted results",
+        )
+    )
     outcome_domain = django_filters.MultipleChoiceFilter(
         choices=list(labels.OUTCOME_DOMAINS.items()),
         method="filter_facet",
@@ -219,21 +249,112 @@ class TrialFilter(django_filters.FilterSet):
     def filter_start_until(self, queryset, name, value):
         return queryset.filter(start_date__lte=date(int(value), 12, 31))
 
+    def filter_has_results(self, queryset, name, value):
+        return queryset.filter(has_results=value == "true") if value else queryset
+
     def filter_scope(self, queryset, name, value):
         return queryset  # applied in queryset_without, before every other filter
 
     def filter_sort(self, queryset, name, value):
         if not value or value == "relevance":
-            return queryset.order_by("-last_update_posted", "nct_id")
+            # Relevance is the search rank when there is free text, else the latest news first.
+            if "search_rank" in queryset.query.annotations:
+                return queryset.order_by("-search_rank", *SORT_ORDER["updated"])
+            return queryset.order_by(*SORT_ORDER["updated"])
         return queryset.order_by(*SORT_ORDER[value])
+
+    # Facet counts and totals, from the in-memory facet index (trials.facet_index).
+
+    def _matching_bitmaps(self):
+        """The facet index, the trials matching the non-facet filters, and each facet selection.
+
+        Free text and ranges run in SQL (one query for their ids); facet parameters become the
+        union of their values' bitmaps, as `with_facet` selects trials having any of them.
+        """
+        if not hasattr(self, "_bitmaps"):
+            index = facet_index.current(
+                self.queryset.db if self.queryset is not None else "default"
+            )
+            cleaned = self.cleaned()
+            facet_filters = set(FACET_PARAMS) | {"status_group"}
+            others = [
+                name
+                for name, value in cleaned.items()
+                if name not in facet_filters | {"scope", "sort"} and value not in (None, "", [])
+            ]
+            if others and self._by_relevance():
+                # One scan gives the ids already in relevance order (queryset_without applies
+                # the sort), so the page need not rank every match a second time (`paginable`).
+                ranked = self.queryset_without(facet_filters).values_list("pk", flat=True)
+                self._relevance_order = [row[0] for row in facet_index.raw_rows(ranked)]
+                base = index.bitmap_of(self._relevance_order)
+            elif others:
+                base_ids = (
+                    self.queryset_without(facet_filters).order_by().values_list("pk", flat=True)
+                )
+                base = index.bitmap_of(base_ids)
+            elif (cleaned.get("scope") or DEFAULT_SCOPE) == "all":
+                base = index.visible
+            else:
+                base = index.cell_therapies
+            selections = {}
+            for param, facet in FACET_PARAMS.items():
+                value = cleaned.get(param)
+                if value not in (None, "", []):
+                    values = value if isinstance(value, list) else [value]
+                    selections[param] = index.any_of(facet, values)
+            if cleaned.get("status_group"):
+                selections["status_group"] = index.in_status_groups(cleaned["status_group"])
+            self._bitmaps = (index, base, selections)
+        return self._bitmaps
+
+    def _matching(self, skip: set[str]) -> int:
+        _index, base, selections = self._matching_bitmaps()
+        for param, selection in selections.items():
+            if param not in skip:
+                base &= selection
+        return base
+
+    def count(self) -> int:
+        """How many trials match every filter: what `qs.count()` says, without its query."""
+        return self._matching(set()).bit_count()
+
+    def _by_relevance(self) -> bool:
+        cleaned = self.cleaned()
+        return bool((cleaned.get("q") or "").strip()) and cleaned.get("sort") in (
+            None,
+            "",
+            "relevance",
+        )
+
+    def paginable(self, load: Callable[[QuerySet], QuerySet] = lambda trials: trials):
+        """The matching trials, ready for a Paginator (see facet_index.CountedTrials).
+
+        Ordered by relevance, the order comes from the ranks read with the free-text matches
+        (`_matching_bitmaps`), in the same order as `qs`: rank, then last update, then NCT id.
+        """
+        if not self._by_relevance():
+            return facet_index.CountedTrials(self.qs, self.count(), load)
+        index = self._matching_bitmaps()[0]
+        order = index.among(self._relevance_order, self._matching(set()))
+        return facet_index.CountedTrials(order, len(order), load)
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
         """For each facet, how many trials each value has under the *other* active filters.
 
         As on ClinicalTrials.gov: selecting a route narrows the cell-type counts, but the route
-        counts still show what choosing another route would give. All facets come from one SQL
-        statement (a UNION ALL of one grouped count per facet).
+        counts still show what choosing another route would give. Counted on the in-memory
+        facet index; `facet_counts_in_sql` is the same in SQL, the reference the tests hold it to.
         """
+        index = self._matching_bitmaps()[0]
+        counts = {}
+        for param, facet in FACET_PARAMS.items():
+            skip = {param, "status_group"} if param == "status" else {param}
+            counts[facet] = index.counts(facet, self._matching(skip))
+        return counts
+
+    def facet_counts_in_sql(self) -> dict[str, dict[str, int]]:
+        """`facet_counts` computed by the database: one UNION ALL of a grouped count per facet."""
         cleaned = self.cleaned()
         parts = []
         for param, facet in FACET_PARAMS.items():

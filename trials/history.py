@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.urls import NoReverseMatch
-
 from trials import curated_fields, labels
 from trials.filters import PHASE_LABELS
 from trials.models import ImportRun, Trial, TrialChange, TrialFacet
@@ -188,11 +186,7 @@ class ChangeEntry:
 
 
 def trial_url(trial: Trial) -> str:
-    try:
-        return trial.get_absolute_url()
-    except NoReverseMatch:
-        # The trial page comes with the views branch; until it is merged, link to the registry.
-        return trial.registry_url
+    return trial.get_absolute_url()
 
 
 def field_name(name: str) -> str:

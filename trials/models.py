@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 
-from trials import labels
+from trials import fulltext, labels
 
 DATE_PRECISIONS = [("day", "day"), ("month", "month"), ("year", "year")]
 
@@ -97,6 +97,10 @@ class ImportRun(models.Model):
         )
 
 
+# Columns a list of trials never shows; loading them for 25 or 50,000 rows costs time and memory.
+LONG_TEXTS = ("raw_record", "detailed_description", "eligibility_criteria", "search_text")
+
+
 class TrialQuerySet(models.QuerySet):
     def visible(self):
         """Trials shown in the tracker: not excluded by a curator."""
@@ -117,6 +121,29 @@ class TrialQuerySet(models.QuerySet):
         return self.filter(
             Exists(TrialFacet.objects.filter(trial=OuterRef("pk"), facet=facet, value__in=values))
         )
+
+    def for_listing(self):
+        """What a list of trials shows: the facets prefetched, the long texts left behind."""
+        return self.defer(*LONG_TEXTS).prefetch_related("facets")
+
+    def for_detail(self):
+        """Everything the trial page reads, prefetched: the page then costs no further query."""
+        return self.prefetch_related(
+            "facets",
+            "arms",
+            "interventions",
+            "locations",
+            "references",
+            "auto_labels",
+            models.Prefetch(
+                "curations",
+                queryset=Curation.objects.current().select_related("curator"),
+                to_attr="curations_in_force",
+            ),
+        )
+
+    def recently_changed(self):
+        return self.order_by("-last_changed", "nct_id")
 
     def still_in_registry(self):
         return self.filter(missing_since__isnull=True)
@@ -151,20 +178,12 @@ class TrialQuerySet(models.QuerySet):
         )
 
     def search(self, text: str):
-        """Trials whose titles, summary, sponsor, conditions or interventions mention `text`."""
-        text = text.strip()
-        if not text:
-            return self
-        match = (
-            Q(nct_id__iexact=text)
-            | Q(brief_title__icontains=text)
-            | Q(official_title__icontains=text)
-            | Q(acronym__icontains=text)
-            | Q(brief_summary__icontains=text)
-            | Q(lead_sponsor__icontains=text)
-            | Q(search_text__icontains=text)
-        )
-        return self.filter(match)
+        """Trials whose titles, summary, sponsors, conditions or interventions match `text`.
+
+        Full-text search on PostgreSQL, a plain match elsewhere (see trials.fulltext); either way
+        the result carries a `search_rank` alias that relevance sorting uses.
+        """
+        return fulltext.search(self, text)
 
 
 class Trial(models.Model):

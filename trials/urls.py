@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from trials import views
 
@@ -6,4 +6,8 @@ app_name = "trials"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("trials/", views.trial_list, name="list"),
+    re_path(r"^trials/export\.(?P<fmt>csv|json)$", views.trial_export, name="export"),
+    path("trials/<str:nct_id>/", views.trial_detail, name="detail"),
+    path("trials/<str:nct_id>/record.json", views.trial_record, name="record"),
 ]

@@ -143,3 +143,29 @@ def test_an_unknown_evidence_slug_is_reported_and_ignored(evidence_facets):
         "NCT02290886",
         "NCT03280056",
     ]
+
+
+def test_a_value_that_is_not_a_whole_number_or_yes_no_is_reported_not_guessed(three_trials):
+    filterset = TrialFilter(
+        QueryDict("enrollment_min=2.5&enrollment_max=1e400&start_year_min=99999&has_results=maybe")
+    )
+
+    assert set(filterset.errors) == {
+        "enrollment_min",
+        "enrollment_max",
+        "start_year_min",
+        "has_results",
+    }
+
+
+def test_posted_results_filters_both_ways(three_trials):
+    assert ids("scope=all&has_results=true") == ["NCT02469896"]
+    assert ids("scope=all&has_results=false") == ["NCT02290886", "NCT03280056"]
+
+
+def test_trials_without_an_enrollment_come_last_when_sorting_by_it(three_trials):
+    Trial.objects.filter(nct_id="NCT02290886").update(enrollment=None)
+
+    trials = list(TrialFilter(QueryDict("sort=enrollment&scope=all")).qs)
+
+    assert [t.nct_id for t in trials][-1] == "NCT02290886"
