@@ -129,6 +129,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -181,6 +182,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production serves what `manage.py collectstatic` gathered into STATIC_ROOT, compressed. Not the
+# manifest (hashed names) storage: that would make every page fail until collectstatic has run,
+# tests included.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# With DEBUG on (make run), serve straight from the apps' static folders: no collectstatic needed.
+WHITENOISE_USE_FINDERS = DEBUG
 
 # The read-only API (trials/api/): anonymous, JSON first, the browsable view for people.
 REST_FRAMEWORK = {
