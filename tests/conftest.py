@@ -22,11 +22,17 @@ def record():
     return load_record
 
 
-@pytest.fixture(autouse=True)
-def _plain_http_test_client(settings):
-    """The test client speaks plain HTTP, which production settings (DEBUG off, as in CI) redirect
-    to HTTPS; tests/test_security.py turns the redirect back on to check it."""
+def pytest_configure(config):
+    """The test client and the browser tests' live server speak plain HTTP, which production
+    settings (DEBUG off, as in CI) redirect to HTTPS. Set for the whole session, before the live
+    server loads its middleware; tests/test_security.py turns the redirect back on to check it."""
+    from django.conf import settings
+
     settings.SECURE_SSL_REDIRECT = False
+    # Static files straight from the source folders, as with DEBUG on: tests run no collectstatic
+    # (tests/test_static.py checks the collected production files on their own).
+    settings.STATIC_ROOT = None
+    settings.WHITENOISE_USE_FINDERS = True
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
