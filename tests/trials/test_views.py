@@ -263,3 +263,11 @@ def test_the_list_page_links_its_downloads_to_the_same_filters(client, snapshot)
 
     assert 'href="/trials/export.csv?route=intrathecal"' in html
     assert 'href="/trials/export.json?route=intrathecal"' in html
+
+
+@pytest.mark.parametrize("path", ["/", "/trials/", "/evidence/", "/changes/"])
+def test_every_page_links_to_every_section_of_the_site(client, db, path):
+    html = client.get(path).content.decode()
+
+    for href in ('href="/"', 'href="/trials/"', 'href="/evidence/"', 'href="/changes/"'):
+        assert href in html
