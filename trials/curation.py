@@ -160,15 +160,8 @@ def read_curation_file(text: str) -> list[FileRow]:
             field_error = str(exc)
             reasons.append(field_error)
         needs_trial = handled is None or handled[0].needs_trial
-        if not needs_trial:
-            if nct_id:
-                reasons.append(
-                    f"{field.partition(':')[0]} rows apply to every trial: leave nct_id empty"
-                )
-        elif not NCT_ID_RE.match(nct_id):
-            reasons.append(f"{nct_id!r} is not an NCT id (NCT and 8 digits)")
-        elif nct_id not in trials:
-            reasons.append(f"unknown NCT id {nct_id} (not imported)")
+        if problem := _nct_id_problem(nct_id, field, needs_trial, trials):
+            reasons.append(problem)
         value = None
         key: Hashable = (nct_id, field)
         if handled is not None:
@@ -200,6 +193,18 @@ def read_curation_file(text: str) -> list[FileRow]:
     if problems:
         raise CurationFileError(problems)
     return rows
+
+
+def _nct_id_problem(nct_id: str, field: str, needs_trial: bool, trials: dict) -> str | None:
+    if not needs_trial:
+        if nct_id:
+            return f"{field.partition(':')[0]} rows apply to every trial: leave nct_id empty"
+        return None
+    if not NCT_ID_RE.match(nct_id):
+        return f"{nct_id!r} is not an NCT id (NCT and 8 digits)"
+    if nct_id not in trials:
+        return f"unknown NCT id {nct_id} (not imported)"
+    return None
 
 
 @transaction.atomic
