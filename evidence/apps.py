@@ -7,8 +7,9 @@ class EvidenceConfig(AppConfig):
 
     def ready(self):
         # trials never imports evidence: evidence plugs itself into the trials importer here.
-        from evidence import exports, services
+        from evidence import admin, curation_files, exports, services
         from evidence.selectors.trial import trial_evidence
+        from trials.curation import register_curator_permissions, register_file_field
         from trials.exports import register_export_extension
         from trials.page_sections import register_section
         from trials.services import register_record_handler
@@ -18,3 +19,6 @@ class EvidenceConfig(AppConfig):
             columns=exports.COLUMNS, prefetch=exports.PREFETCH, row=exports.trial_evidence_row
         )
         register_section(template="evidence/_trial_evidence.html", context=trial_evidence)
+        for handler in curation_files.HANDLERS:
+            register_file_field(handler)
+        register_curator_permissions(*admin.CURATOR_PERMISSIONS)

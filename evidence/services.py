@@ -155,6 +155,35 @@ def _check_note(note: str) -> str:
     return note.strip()
 
 
+def _outcome_rows(trial: Trial, kind: str, key: str):
+    registered = RegisteredOutcome.objects.filter(trial=trial, type=kind, measure_key=key)
+    posted = OutcomeMeasure.objects.filter(
+        trial=trial, type__in=result_types_of_kind(kind), measure_key=key
+    )
+    return registered, posted
+
+
+def check_outcome_domain(
+    *, trial: Trial, outcome_type: str, measure: str, domain: str | None
+) -> tuple[str, str]:
+    """Check a domain curation without writing anything: its (outcome kind, measure key).
+
+    Raises CurationError for an unknown type or domain, or an outcome the trial does not have.
+    """
+    kind = outcome_kind(outcome_type)
+    if kind not in OUTCOME_KINDS:
+        raise CurationError(f"unknown outcome type {outcome_type!r}")
+    if domain is not None and domain not in labels.OUTCOME_DOMAINS:
+        raise CurationError(
+            f"unknown outcome domain {domain!r} (one of {', '.join(labels.OUTCOME_DOMAINS)})"
+        )
+    key = text_key(measure)
+    registered, posted = _outcome_rows(trial, kind, key)
+    if not registered.exists() and not posted.exists():
+        raise CurationError(f"{trial.nct_id} has no {kind} outcome {measure!r}")
+    return kind, key
+
+
 @transaction.atomic
 def curate_outcome_domain(
     *,
@@ -176,20 +205,9 @@ def curate_outcome_domain(
     the one in force.
     """
     note = _check_note(note)
-    kind = outcome_kind(outcome_type)
-    if kind not in OUTCOME_KINDS:
-        raise CurationError(f"unknown outcome type {outcome_type!r}")
-    if domain is not None and domain not in labels.OUTCOME_DOMAINS:
-        raise CurationError(
-            f"unknown outcome domain {domain!r} (one of {', '.join(labels.OUTCOME_DOMAINS)})"
-        )
-    key = text_key(measure)
-    registered = RegisteredOutcome.objects.filter(trial=trial, type=kind, measure_key=key)
-    posted = OutcomeMeasure.objects.filter(
-        trial=trial, type__in=result_types_of_kind(kind), measure_key=key
+    kind, key = check_outcome_domain(
+        trial=trial, outcome_type=outcome_type, measure=measure, domain=domain
     )
-    if not registered.exists() and not posted.exists():
-        raise CurationError(f"{trial.nct_id} has no {kind} outcome {measure!r}")
     in_force = (
         OutcomeDomainCuration.objects.filter(trial=trial, outcome_kind=kind, measure_key=key)
         .order_by("-pk")
@@ -208,13 +226,25 @@ def curate_outcome_domain(
         curator_name=curator_name,
         created_at=at or timezone.now(),
     )
-    for rows in (registered, posted):
+    for rows in _outcome_rows(trial, kind, key):
         if domain is None:
             rows.update(domain=F("auto_domain"), domain_origin="auto")
         else:
             rows.update(domain=domain, domain_origin="curated")
     refresh_evidence_facets(trial_ids=[trial.pk])
     return curation
+
+
+def check_event_category(*, term: str, category: str | None) -> str:
+    """Check a category curation without writing anything: the term's key (CurationError)."""
+    key = text_key(term)
+    if not key:
+        raise CurationError("a term is needed")
+    if category is not None and category not in labels.EVENT_CATEGORIES:
+        raise CurationError(
+            f"unknown category {category!r} (one of {', '.join(labels.EVENT_CATEGORIES)})"
+        )
+    return key
 
 
 @transaction.atomic
@@ -234,13 +264,7 @@ def curate_event_category(
     when this category is already the one in force.
     """
     note = _check_note(note)
-    key = text_key(term)
-    if not key:
-        raise CurationError("a term is needed")
-    if category is not None and category not in labels.EVENT_CATEGORIES:
-        raise CurationError(
-            f"unknown category {category!r} (one of {', '.join(labels.EVENT_CATEGORIES)})"
-        )
+    key = check_event_category(term=term, category=category)
     in_force = EventCategoryCuration.objects.filter(term_key=key).order_by("-pk").first()
     if (in_force.category if in_force else "") == (category or ""):
         return None

@@ -3,7 +3,7 @@ curated overrides (each with a note, written through the curation services), the
 the history of every trial, and the import runs (read-only).
 
 Curators need no superuser: `python manage.py setup_curators --add USERNAME` gives a staff user
-exactly the permissions of trials.curation.CURATOR_PERMISSIONS. Nothing here deletes a trial
+exactly the permissions of trials.curation.curator_permissions(). Nothing here deletes a trial
 or writes a registry field; those are the importer's.
 """
 

@@ -5,6 +5,10 @@ A curation file is a CSV with the columns `nct_id,field,value,note,curator` — 
 row, `value` as trials.curated_fields writes it (`;`-separated slugs, `true`/`false`, `auto`).
 It is checked whole before anything is applied: one invalid row rejects the file, so a file is
 either in force entirely or not at all, and applying it again changes nothing.
+
+Other apps add rows of their own through `register_file_field`: a field written
+`prefix:target` (e.g. `event_category:Neck pain`) goes to the handler registered for `prefix`,
+which checks, applies and exports those rows; trials never imports the app that owns them.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,6 +47,57 @@ CURATOR_PERMISSIONS = [
     "trials.view_trialchange",
     "trials.view_importrun",
 ]
+_EXTRA_CURATOR_PERMISSIONS: list[str] = []
+
+
+def register_curator_permissions(*names: str) -> None:
+    """Add permissions another app's curation screens need ("app_label.codename") to the group."""
+    for name in names:
+        if name not in _EXTRA_CURATOR_PERMISSIONS:
+            _EXTRA_CURATOR_PERMISSIONS.append(name)
+
+
+def curator_permissions() -> list[str]:
+    """Exactly what the curators group gets: CURATOR_PERMISSIONS and the registered ones."""
+    return [*CURATOR_PERMISSIONS, *_EXTRA_CURATOR_PERMISSIONS]
+
+
+@dataclass(frozen=True)
+class FileFieldHandler:
+    """Curation-file rows whose field is `prefix:target`, owned by another app.
+
+    - `check(trial=, target=, text=)` → (what the row sets, hashable: two rows setting the same
+      thing are refused; the parsed value). Raises CurationError; writes nothing. `trial` is
+      None exactly when `needs_trial` is False (the row's nct_id must then be empty).
+    - `apply(trial=, target=, value=, note=, curator_name=, at=)` → whether it changed anything
+      (False: already in force).
+    - `export()` → the rows in force, as [nct_id, field, value, note, curator].
+    """
+
+    prefix: str
+    needs_trial: bool
+    check: Callable[..., tuple[Hashable, Any]]
+    apply: Callable[..., bool]
+    export: Callable[[], Iterable[Sequence[str]]]
+
+
+_FILE_FIELDS: dict[str, FileFieldHandler] = {}
+
+
+def register_file_field(handler: FileFieldHandler) -> None:
+    """Route curation-file rows `prefix:…` to this handler (the same prefix again replaces it)."""
+    _FILE_FIELDS[handler.prefix] = handler
+
+
+def _file_field_handler(field: str) -> tuple[FileFieldHandler, str] | None:
+    prefix, sep, target = field.partition(":")
+    if not sep:
+        return None
+    try:
+        return _FILE_FIELDS[prefix], target.strip()
+    except KeyError:
+        known = ", ".join(f"{p}:…" for p in _FILE_FIELDS) or "none"
+        raise CurationError(f"unknown field prefix {prefix!r} (registered: {known})") from None
 
 
 class CurationFileError(CurationError):
@@ -73,8 +128,10 @@ class FileResult:
 def read_curation_file(text: str) -> list[FileRow]:
     """Parse and check every row of a curation file; raise CurationFileError listing them all.
 
-    Checked: the header, NCT ids (well-formed and imported), fields, values against their
-    vocabulary, a note and a curator on every row, and no (trial, field) twice.
+    Checked: the header, NCT ids (well-formed and imported; empty for the rows of a handler that
+    needs no trial), fields, values against their vocabulary (a handler also checks its target,
+    e.g. that the trial has that outcome), a note and a curator on every row, and nothing set
+    twice.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip() for name in reader.fieldnames or []]
@@ -83,61 +140,97 @@ def read_curation_file(text: str) -> list[FileRow]:
             [(1, f"the header must be {','.join(FILE_COLUMNS)} (got {','.join(header) or '—'})")]
         )
     raw = list(reader)
-    known = set(
-        Trial.objects.filter(
-            nct_id__in=[r["nct_id"].strip() for r in raw if r["nct_id"]]
-        ).values_list("nct_id", flat=True)
+    trials = Trial.objects.in_bulk(
+        {(r["nct_id"] or "").strip() for r in raw if r.get("nct_id")}, field_name="nct_id"
     )
     rows: list[FileRow] = []
     problems: list[tuple[int, str]] = []
-    first_row_of: dict[tuple[str, str], int] = {}
+    first_row_of: dict[Hashable, int] = {}
     for number, record in enumerate(raw, start=2):
         if None in record or any(value is None for value in record.values()):
             problems.append((number, f"expected {len(FILE_COLUMNS)} columns"))
             continue
         cells = {key.strip(): (value or "").strip() for key, value in record.items()}
-        reasons = []
-        nct_id = cells["nct_id"]
-        if not NCT_ID_RE.match(nct_id):
-            reasons.append(f"{nct_id!r} is not an NCT id (NCT and 8 digits)")
-        elif nct_id not in known:
-            reasons.append(f"unknown NCT id {nct_id} (not imported)")
-        value = None
+        reasons: list[str] = []
+        nct_id, field = cells["nct_id"], cells["field"]
+        handled, field_error = None, None
         try:
-            spec = curated_fields.get(cells["field"])
-            value = spec.parse(cells["value"])
+            handled = _file_field_handler(field)
         except CurationError as exc:
-            reasons.append(str(exc))
+            field_error = str(exc)
+            reasons.append(field_error)
+        needs_trial = handled is None or handled[0].needs_trial
+        if problem := _nct_id_problem(nct_id, field, needs_trial, trials):
+            reasons.append(problem)
+        value = None
+        key: Hashable = (nct_id, field)
+        if handled is not None:
+            handler, target = handled
+            trial = trials.get(nct_id) if needs_trial else None
+            if not needs_trial or trial is not None:
+                try:
+                    sets, value = handler.check(trial=trial, target=target, text=cells["value"])
+                    key = (nct_id, handler.prefix, sets)
+                except CurationError as exc:
+                    reasons.append(str(exc))
+        elif field_error is None:
+            try:
+                value = curated_fields.get(field).parse(cells["value"])
+            except CurationError as exc:
+                reasons.append(str(exc))
         if not cells["note"]:
             reasons.append("a note saying why is required")
         if not cells["curator"]:
             reasons.append("the curator is required")
-        key = (nct_id, cells["field"])
         if key in first_row_of:
-            reasons.append(
-                f"{cells['field']} of {nct_id} is already set in row {first_row_of[key]}"
-            )
+            where = f" of {nct_id}" if nct_id else ""
+            reasons.append(f"{field}{where} is already set in row {first_row_of[key]}")
         first_row_of.setdefault(key, number)
         if reasons:
             problems.extend((number, reason) for reason in reasons)
             continue
-        rows.append(FileRow(number, nct_id, cells["field"], value, cells["note"], cells["curator"]))
+        rows.append(FileRow(number, nct_id, field, value, cells["note"], cells["curator"]))
     if problems:
         raise CurationFileError(problems)
     return rows
+
+
+def _nct_id_problem(nct_id: str, field: str, needs_trial: bool, trials: dict) -> str | None:
+    if not needs_trial:
+        if nct_id:
+            return f"{field.partition(':')[0]} rows apply to every trial: leave nct_id empty"
+        return None
+    if not NCT_ID_RE.match(nct_id):
+        return f"{nct_id!r} is not an NCT id (NCT and 8 digits)"
+    if nct_id not in trials:
+        return f"unknown NCT id {nct_id} (not imported)"
+    return None
 
 
 @transaction.atomic
 def apply_curation_file(*, text: str, at: datetime | None = None) -> FileResult:
     """Apply a curation file whole, or nothing of it (CurationFileError says why).
 
-    Idempotent: a row whose value is already in force is left alone (services.curate).
+    Idempotent: a row whose value is already in force is left alone (services.curate, and the
+    registered handlers likewise).
     """
     rows = read_curation_file(text)
-    trials = Trial.objects.in_bulk([row.nct_id for row in rows], field_name="nct_id")
+    trials = Trial.objects.in_bulk([row.nct_id for row in rows if row.nct_id], field_name="nct_id")
     at = at or timezone.now()
     applied = 0
     for row in rows:
+        handled = _file_field_handler(row.field)
+        if handled is not None:
+            handler, target = handled
+            applied += handler.apply(
+                trial=trials.get(row.nct_id),
+                target=target,
+                value=row.value,
+                note=row.note,
+                curator_name=row.curator,
+                at=at,
+            )
+            continue
         curation = services.curate(
             trial=trials[row.nct_id],
             field_name=row.field,
@@ -163,7 +256,8 @@ def curations_in_force() -> Iterator[Curation]:
 
 
 def write_curation_file(curations: Iterable[Curation], out) -> int:
-    """Write curations as a curation file (the format `apply_curation_file` reads); the count."""
+    """Write curations as a curation file (the format `apply_curation_file` reads), then the rows
+    every registered file-field handler has in force; the count of rows."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(FILE_COLUMNS)
     count = 0
@@ -174,6 +268,10 @@ def write_curation_file(curations: Iterable[Curation], out) -> int:
             continue  # a field no longer registered (its app removed): nothing to apply it to
         writer.writerow([curation.trial.nct_id, curation.field, text, curation.note, curation.who])
         count += 1
+    for handler in _FILE_FIELDS.values():
+        for row in handler.export():
+            writer.writerow(row)
+            count += 1
     return count
 
 
@@ -208,12 +306,12 @@ def mark_reviewed(*, trials: Sequence[Trial], reviewer, at: datetime | None = No
 
 @transaction.atomic
 def setup_curators_group() -> tuple[Group, bool]:
-    """Create the curators group, or reset its permissions to exactly CURATOR_PERMISSIONS.
+    """Create the curators group, or reset its permissions to exactly `curator_permissions()`.
 
     Returns the group and whether it was created. Idempotent.
     """
     group, created = Group.objects.get_or_create(name=CURATORS_GROUP)
-    group.permissions.set(_permissions(CURATOR_PERMISSIONS))
+    group.permissions.set(_permissions(curator_permissions()))
     return group, created
 
 

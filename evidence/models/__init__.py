@@ -13,7 +13,7 @@ Deleting a trial still deletes everything, through the `trial` keys.
 """
 
 from evidence.models.curations import EventCategoryCuration, OutcomeDomainCuration
-from evidence.models.events import AdverseEvent, AdverseEventCount, EventGroup
+from evidence.models.events import AdverseEvent, AdverseEventCount, EventGroup, EventTerm
 from evidence.models.outcomes import (
     OutcomeAnalysis,
     OutcomeDenom,
@@ -29,6 +29,7 @@ __all__ = [
     "AdverseEventCount",
     "EventCategoryCuration",
     "EventGroup",
+    "EventTerm",
     "OutcomeAnalysis",
     "OutcomeDenom",
     "OutcomeDomainCuration",

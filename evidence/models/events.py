@@ -98,3 +98,18 @@ class AdverseEventCount(models.Model):
         if self.num_affected is None or not self.num_at_risk:
             return None
         return 100.0 * self.num_affected / self.num_at_risk
+
+
+class EventTerm(AdverseEvent):
+    """An adverse-event term across trials, for the curators' admin (one row per term key).
+
+    A proxy, so that curating a term's category has its own admin list and permission; the
+    admin shows one representative event per normalised term (see evidence.admin).
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = "adverse-event term"
+
+    def __str__(self) -> str:
+        return self.term

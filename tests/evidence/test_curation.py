@@ -1,6 +1,5 @@
 """Curated outcome domains and adverse-event categories: audited, applied, kept across imports."""
 
-import copy
 from datetime import UTC, datetime
 
 import pytest
@@ -15,30 +14,11 @@ from evidence.models import (
     RegisteredOutcome,
 )
 from tests.conftest import load_record
+from tests.evidence.conftest import SF36, reimport_changed
 from tests.trials.test_import import upsert
-from trials.models import Trial
 from trials.services import CurationError
 
 pytestmark = pytest.mark.django_db
-
-# NCT01363401 registers 'Change in SF-36 (The Short Form (36) Health Survey is a 36 Item)' as a
-# secondary outcome (quality of life) and posts it under the same title; its adverse events
-# include 'Neck pain', which the CSV maps to 'other', as it does in NCT02165904.
-SF36 = "Change in SF-36 (The Short Form (36) Health Survey is a 36 Item)"
-
-
-@pytest.fixture
-def hynr():
-    upsert(load_record("snapshot/2020-07-28", "NCT01363401"))
-    return Trial.objects.get(nct_id="NCT01363401")
-
-
-def reimport_changed(nct_id="NCT01363401", folder="snapshot/2020-07-28"):
-    """Import a new version of the record (another adverse event), so the rows are rebuilt."""
-    record = copy.deepcopy(load_record(folder, nct_id))
-    record["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] = "2030-01-01"
-    record["resultsSection"]["adverseEventsModule"]["otherEvents"][0]["notes"] = "revised"
-    upsert(record)
 
 
 def sf36_rows(trial):
