@@ -41,6 +41,11 @@ test: install
 test-browser: install
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
+# Imports N cloned studies twice through the fake registry into a scratch database on the
+# configured server and prints rates, the floor and peak RSS (see bench/import_bench.py).
+bench-import: install
+	$(BIN)/python bench/import_bench.py $(BENCH_ARGS)
+
 # Times the list page and the API with 50,000 trials cloned into DATABASE_URL: give it a
 # database of its own (see bench/views_bench.py). Not part of `make test`.
 bench-views: migrate
