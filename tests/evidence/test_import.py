@@ -26,6 +26,7 @@ from tests.conftest import FIXTURES, all_record_paths, load_record
 from tests.trials.test_import import upsert
 from trials import services as trial_services
 from trials.models import Reference, Trial, TrialFacet
+from trials.services import importing as trial_importing
 
 pytestmark = pytest.mark.django_db
 
@@ -312,7 +313,7 @@ def test_a_batch_costs_the_same_statements_for_one_trial_as_for_many():
 def test_trials_imported_before_the_evidence_app_get_their_evidence_from_the_command(
     monkeypatch, capsys
 ):
-    monkeypatch.setattr(trial_services, "_record_handlers", [])
+    monkeypatch.setattr(trial_importing, "_record_handlers", [])
     upsert(
         load_record("snapshot/2020-07-28", "NCT01363401"),
         load_record("snapshot/2022-10", "NCT03280056"),

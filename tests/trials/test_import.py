@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import FIXTURES, load_record
 from trials import services
 from trials.models import Arm, AutoLabel, Curation, ImportRun, Intervention, Location, Trial
+from trials.services import importing
 
 pytestmark = pytest.mark.django_db
 
@@ -180,7 +181,7 @@ def test_a_failure_mid_batch_leaves_the_database_as_it_was(monkeypatch):
     def explode(pairs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_record_handlers", [explode])
+    monkeypatch.setattr(importing, "_record_handlers", [explode])
     with pytest.raises(RuntimeError):
         upsert(
             load_record("snapshot/2022-10", "NCT03280056"),
