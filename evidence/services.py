@@ -35,7 +35,7 @@ from evidence.models import (
     TrialEvidence,
 )
 from trials import labels
-from trials.models import Trial, TrialFacet
+from trials.models import Trial, TrialChange, TrialFacet
 from trials.services import CurationError
 
 logger = logging.getLogger(__name__)
@@ -215,6 +215,7 @@ def curate_outcome_domain(
     )
     if (in_force.domain if in_force else "") == (domain or ""):
         return None
+    at = at or timezone.now()
     curation = OutcomeDomainCuration.objects.create(
         trial=trial,
         outcome_kind=kind,
@@ -224,15 +225,48 @@ def curate_outcome_domain(
         note=note,
         curator=curator,
         curator_name=curator_name,
-        created_at=at or timezone.now(),
+        created_at=at,
     )
+    before = after = ""
     for rows in _outcome_rows(trial, kind, key):
+        before = before or (rows.values_list("domain", flat=True).first() or "")
         if domain is None:
             rows.update(domain=F("auto_domain"), domain_origin="auto")
         else:
             rows.update(domain=domain, domain_origin="curated")
+        after = after or (rows.values_list("domain", flat=True).first() or "")
     refresh_evidence_facets(trial_ids=[trial.pk])
+    _record_in_history(
+        trials=[trial.pk],
+        field="outcome_domain",
+        old=f"{measure}: {before or 'none'}",
+        new=f"{measure}: {after or 'none'}",
+        note=note,
+        curator=curator,
+        curator_name=curator_name,
+        at=at,
+    )
     return curation
+
+
+def _record_in_history(
+    *, trials: Iterable[int], field: str, old: str, new: str, note: str, curator, curator_name, at
+) -> None:
+    """A curator's evidence correction in each affected trial's history (timeline, /changes/)."""
+    TrialChange.objects.bulk_create(
+        TrialChange(
+            trial_id=trial_id,
+            at=at,
+            kind=TrialChange.Kind.CURATION,
+            field=field,
+            old_value=old,
+            new_value=new,
+            curator=curator,
+            curator_name=curator_name,
+            note=note,
+        )
+        for trial_id in sorted(trials)
+    )
 
 
 def check_event_category(*, term: str, category: str | None) -> str:
@@ -268,6 +302,7 @@ def curate_event_category(
     in_force = EventCategoryCuration.objects.filter(term_key=key).order_by("-pk").first()
     if (in_force.category if in_force else "") == (category or ""):
         return None
+    at = at or timezone.now()
     curation = EventCategoryCuration.objects.create(
         term_key=key,
         term=term,
@@ -275,13 +310,25 @@ def curate_event_category(
         note=note,
         curator=curator,
         curator_name=curator_name,
-        created_at=at or timezone.now(),
+        created_at=at,
     )
     events = AdverseEvent.objects.filter(term_key=key)
     trial_ids = set(events.values_list("trial_id", flat=True))
+    before = events.values_list("category", flat=True).first() or ""
     if category is None:
         events.update(category=F("auto_category"), category_origin="auto")
     else:
         events.update(category=category, category_origin="curated")
+    after = events.values_list("category", flat=True).first() or ""
     refresh_evidence_facets(trial_ids=trial_ids)
+    _record_in_history(
+        trials=trial_ids,
+        field="event_category",
+        old=f"{term}: {before or 'none'}",
+        new=f"{term}: {after or 'none'}",
+        note=note,
+        curator=curator,
+        curator_name=curator_name,
+        at=at,
+    )
     return curation

@@ -191,3 +191,29 @@ def test_a_category_curation_that_cannot_apply_is_refused_with_the_reason(hynr, 
         services.curate_event_category(**arguments)
 
     assert not EventCategoryCuration.objects.exists()
+
+
+def test_evidence_curations_appear_in_the_trials_history(hynr, client):
+    services.curate_outcome_domain(
+        trial=hynr,
+        outcome_type="secondary",
+        measure=SF36,
+        domain="function",
+        note="test: SF-36 physical functioning used as the function endpoint",
+        curator_name="ana",
+    )
+    services.curate_event_category(
+        term="Neck pain",
+        category="procedural-pain",
+        note="test: neck pain after the lumbar puncture",
+        curator_name="ana",
+    )
+
+    changes = list(hynr.changes.filter(kind="curation").order_by("pk"))
+    assert [(c.field, c.old_value, c.new_value, c.curator_name) for c in changes] == [
+        ("outcome_domain", f"{SF36}: quality-of-life", f"{SF36}: function", "ana"),
+        ("event_category", "Neck pain: other", "Neck pain: procedural-pain", "ana"),
+    ]
+    page = client.get(f"/trials/{hynr.nct_id}/").content.decode()
+    assert "neck pain after the lumbar puncture" in page
+    assert "Neck pain: procedural-pain" in page
