@@ -302,3 +302,30 @@ def test_the_command_rejects_contradictory_options(registry, settings):
         command(registry, settings, "--full", "--since", "2024-01-01")
     with pytest.raises(CommandError, match="use YYYY-MM-DD"):
         command(registry, settings, "--since", "yesterday")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "yesterday"], "'yesterday': use YYYY-MM-DD"),
+        (["--query", "ALS"], "'ALS': use KEY=VALUE"),
+        (["--limit", "many"], "invalid int value"),
+    ],
+)
+def test_bad_options_on_the_command_line_are_a_usage_error_not_a_stack_trace(args, message):
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_trials", *args],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "DEBUG": "1"},
+    )
+
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

@@ -5,6 +5,7 @@ Exit codes (documented in the README; the nightly job's monitoring relies on the
 3 the run failed (pages committed before the failure are kept); 4 another import is running.
 """
 
+import argparse
 import sys
 import time
 from datetime import date
@@ -22,19 +23,19 @@ EXIT_FAILED = 3
 EXIT_LOCKED = 4
 
 
+# Argument types raise argparse's own error: argparse turns it into a usage message and exit
+# code 2 (a CommandError raised while arguments are parsed would escape as a stack trace).
 def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--since {value!r}: use YYYY-MM-DD", returncode=EXIT_USAGE) from None
+        raise argparse.ArgumentTypeError(f"{value!r}: use YYYY-MM-DD") from None
 
 
 def _param(value: str) -> tuple[str, str]:
     key, sep, text = value.partition("=")
     if not sep or not key.strip():
-        raise CommandError(
-            f"--query {value!r}: use KEY=VALUE, e.g. query.cond=ALS", returncode=EXIT_USAGE
-        )
+        raise argparse.ArgumentTypeError(f"{value!r}: use KEY=VALUE, e.g. query.cond=ALS")
     return key.strip(), text
 
 
