@@ -2,7 +2,7 @@
 
 The evidence app registers its outcomes, results, adverse events and publications here from its
 AppConfig.ready(), as it registers its import handler and export columns. The trial page renders
-each registered section in place of its own minimal "registered outcomes" list.
+each registered section, in the order registered, between the arms and the eligibility.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Thin: the filtering is TrialFilter's (shared with the API), the reads are QuerySet methods and
 selectors, and what the templates show is built by the pure helpers of trials.listing,
-trials.trial_page, trials.charts and trials.registered_outcomes.
+trials.trial_page and trials.charts.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from trials import exports, health, history, listing, page_sections, selectors, 
 from trials.filters import TrialFilter
 from trials.home_charts import overview_charts
 from trials.models import Trial
-from trials.registered_outcomes import registered_outcomes
 
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
@@ -91,8 +90,6 @@ def trial_detail(request, nct_id: str):
             "label_rows": trial_page.label_rows(trial),
             "arm_views": trial_page.arm_views(trial),
             "sections": sections,
-            # The trial app's own plain list, only when no app provides richer sections.
-            "registered_outcomes": [] if sections else registered_outcomes(trial.raw_record),
             "timeline": history.timeline_for(trial),
             "raw_record_json": json.dumps(trial.raw_record, indent=2, ensure_ascii=False),
         },

@@ -130,3 +130,6 @@ def test_a_trial_with_posted_results_shows_the_evidence_sections_and_its_history
     for heading in ("Registered outcomes", "Posted results", "Adverse events", "History"):
         assert f">{heading}</h2>" in html
     assert "First seen" in html
+    # The page's own table of contents leads to them.
+    assert 'href="#evidence"' in html and 'id="evidence"' in html
+    assert 'href="#history"' in html and 'id="history"' in html
