@@ -5,7 +5,7 @@ The pure layer does the reading (`parse_evidence`), the classifying (`classify_o
 rows of the evidence models and applies the curations in force, so that a rebuilt row carries the
 curator's value whenever there is one, with the automatic value, its phrase and confidence kept
 beside it. Rows are dicts keyed by column, not model instances, because the service inserts them
-with `evidence.bulk.insert_rows` (see there why); a child refers to its parent's dict by `Ref`.
+with `trials.bulk.insert_rows` (see there why); a child refers to its parent's dict by `Ref`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import Any
 
 from django.db import models
 
-from evidence.bulk import Ref
 from evidence.classify import EventCategory, categorize_event, classify_outcome_domain
 from evidence.groups import GroupLink, is_pooled_group, link_groups
 from evidence.keys import outcome_kind, text_key
@@ -35,6 +34,7 @@ from evidence.models import (
 )
 from evidence.parse import parse_evidence
 from evidence.parsed import AdverseEvents, OutcomeResult, ParsedEvidence, RegistryNumber
+from trials.bulk import Ref
 from trials.models import Trial
 
 # Parents before children: the order rows are inserted in (and, reversed, deleted in).

@@ -22,7 +22,6 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from evidence.build import INSERT_ORDER, PARENTS, Builder, Curations
-from evidence.bulk import insert_rows
 from evidence.keys import OUTCOME_KINDS, outcome_kind, result_types_of_kind, text_key
 from evidence.models import (
     AdverseEvent,
@@ -35,6 +34,7 @@ from evidence.models import (
     TrialEvidence,
 )
 from trials import labels
+from trials.bulk import insert_rows
 from trials.models import Trial, TrialChange, TrialFacet
 from trials.services import CurationError
 

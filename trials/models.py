@@ -122,6 +122,10 @@ class TrialQuerySet(models.QuerySet):
             Exists(TrialFacet.objects.filter(trial=OuterRef("pk"), facet=facet, value__in=values))
         )
 
+    def content_hashes(self, nct_ids) -> dict[str, str]:
+        """NCT id → content hash of the stored record, for the trials among `nct_ids`."""
+        return dict(self.filter(nct_id__in=list(nct_ids)).values_list("nct_id", "content_hash"))
+
     def for_listing(self):
         """What a list of trials shows: the facets prefetched, the long texts left behind."""
         return self.defer(*LONG_TEXTS).prefetch_related("facets")

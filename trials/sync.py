@@ -8,6 +8,8 @@ Layers: `trials.ctgov.client` fetches (the only network code), `trials.ctgov.par
   `filter.advanced=AREA[LastUpdatePostDate]RANGE[<date>,MAX]`. With no successful run yet it
   is a full run.
 - **One transaction per page**: a failure keeps the pages already committed.
+- **Pipelined**: from the second page on, the next page is classified in a worker process while
+  this one is written (trials.classify_ahead); the writes stay in page order.
 - **The watermark advances only after a fully successful run**, so a failed or partial run is
   caught up by the next one.
 - **Only a complete full run flags missing trials**: trials it no longer returned get
@@ -22,7 +24,7 @@ import contextlib
 import fcntl
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -32,14 +34,17 @@ from django.conf import settings
 from django.db import connection
 
 from trials import services
+from trials.classify_ahead import Ahead, Classifier, one_page_late
 from trials.ctgov.client import (
     DEFAULT_QUERY,
+    Page,
     RegistryClient,
     RegistryError,
     RegistryHTTPError,
     incremental_filter,
 )
-from trials.models import ImportRun
+from trials.ctgov.parse import nct_id_of
+from trials.models import ImportRun, Trial
 
 logger = logging.getLogger(__name__)
 
@@ -168,33 +173,38 @@ def _walk(*, run, client, params, limit, page_size, on_progress) -> ImportRun:
     newest: date | None = None
     restarts = 0
     complete = False
-    while not complete:
-        try:
-            for page in client.iter_pages(params=params, page_size=page_size):
-                studies = page.studies
-                if limit is not None:
-                    studies = studies[: max(limit - run.received, 0)]
-                services.import_batch(
-                    run=run, records=[(f"page {page.number}", s) for s in studies]
-                )
-                newest = _newest_update(studies, newest)
-                if on_progress:
-                    on_progress(Progress(page.number, run.received, page.total_count))
-                if limit is not None and run.received >= limit:
-                    break
-            complete = True
-        except RegistryHTTPError as exc:
-            if getattr(exc, "token_expired", False) and restarts < MAX_WALK_RESTARTS:
-                restarts += 1
-                logger.warning("page token expired; restarting the walk (%d)", restarts)
-                run.errors = [*run.errors, f"restarted the walk: {exc}"]
-                continue
-            return _fail(run, exc)
-        except RegistryError as exc:
-            return _fail(run, exc)
-        except Exception as exc:  # a bug or a database fault: record it, then let it surface
-            _fail(run, exc)
-            raise
+    with Classifier() as classifier:
+
+        def start(item: tuple[Page, list[Any]]) -> Ahead:
+            studies = item[1]
+            known = Trial.objects.content_hashes(filter(None, map(nct_id_of, studies)))
+            return classifier.submit(studies, known)
+
+        while not complete:
+            try:
+                pages = _taken(client.iter_pages(params=params, page_size=page_size), limit, run)
+                for (page, studies), ahead in one_page_late(pages, start):
+                    services.import_batch(
+                        run=run,
+                        records=[(f"page {page.number}", s) for s in studies],
+                        classified=ahead.result(),
+                    )
+                    newest = _newest_update(studies, newest)
+                    if on_progress:
+                        on_progress(Progress(page.number, run.received, page.total_count))
+                complete = True
+            except RegistryHTTPError as exc:
+                if getattr(exc, "token_expired", False) and restarts < MAX_WALK_RESTARTS:
+                    restarts += 1
+                    logger.warning("page token expired; restarting the walk (%d)", restarts)
+                    run.errors = [*run.errors, f"restarted the walk: {exc}"]
+                    continue
+                return _fail(run, exc)
+            except RegistryError as exc:
+                return _fail(run, exc)
+            except Exception as exc:  # a bug or a database fault: record it, then let it surface
+                _fail(run, exc)
+                raise
 
     if run.mode == ImportRun.Mode.FULL and limit is None and not run.dry_run:
         run.flagged_missing = services.flag_missing(run=run)
@@ -203,6 +213,25 @@ def _walk(*, run, client, params, limit, page_size, on_progress) -> ImportRun:
         # A partial walk by design: it must not move the next incremental run's start.
         watermark = None
     return services.finish_run(run=run, watermark=watermark)
+
+
+def _taken(
+    pages: Iterable[Page], limit: int | None, run: ImportRun
+) -> Iterator[tuple[Page, list[Any]]]:
+    """Each page with its studies, cut at `limit` studies for the run; no page is fetched past it.
+
+    Counted here, as pages are taken, because the writes run one page behind (see
+    trials.classify_ahead.one_page_late).
+    """
+    taken = run.received
+    for page in pages:
+        studies = page.studies
+        if limit is not None:
+            studies = studies[: max(limit - taken, 0)]
+        taken += len(studies)
+        yield page, studies
+        if limit is not None and taken >= limit:
+            return
 
 
 def _fail(run: ImportRun, exc: BaseException) -> ImportRun:

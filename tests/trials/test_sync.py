@@ -6,6 +6,8 @@ client's sleeps go to a fake clock so retries and rate limits cost no real time.
 
 import copy
 import threading
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 
 import pytest
@@ -14,8 +16,9 @@ from django.core.management import call_command
 from tests.conftest import FIXTURES, load_record
 from tests.trials.test_import import database_content
 from trials import services, sync
+from trials.classify_ahead import Ahead, Classifier
 from trials.ctgov.client import RegistryClient
-from trials.models import ImportRun, Trial
+from trials.models import AutoLabel, ImportRun, Trial
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -172,6 +175,56 @@ def test_importing_twice_leaves_the_database_content_identical(run_sync):
     assert database_content() == before
 
 
+def labels_by_trial():
+    """Every trial's automatic labels and effective values, without ids or timestamps."""
+    rows = AutoLabel.objects.order_by("trial__nct_id", "field", "arm", "value")
+    labels = list(
+        rows.values_list(
+            "trial__nct_id", "field", "arm", "value", "phrase", "source", "confidence", "accepted"
+        )
+    )
+    trials = list(
+        Trial.objects.order_by("nct_id").values_list(
+            "nct_id", "auto_is_cell_therapy", "auto_donor", "is_cell_therapy", "donor", "excluded"
+        )
+    )
+    return labels, trials
+
+
+def test_pages_after_the_first_are_classified_in_a_worker_with_the_same_result(
+    run_sync, settings, monkeypatch
+):
+    inline_calls = []
+    inline = services.importing.classify
+    monkeypatch.setattr(
+        services.importing, "classify", lambda study: inline_calls.append(study) or inline(study)
+    )
+    settings.CTGOV_CLASSIFY_AHEAD = False
+    run_sync()
+    assert len(inline_calls) == 42
+    in_one_process = labels_by_trial()
+    Trial.objects.all().delete()
+    inline_calls.clear()
+
+    settings.CTGOV_CLASSIFY_AHEAD = True
+    run = run_sync(full=True)
+
+    assert run.created == 42
+    assert len(inline_calls) == PAGE_SIZE  # only the first page was classified here
+    assert labels_by_trial() == in_one_process
+
+
+def test_a_worker_that_fails_costs_no_record(run_sync, monkeypatch):
+    dead = Future()
+    dead.set_exception(BrokenProcessPool("the worker died"))
+    monkeypatch.setattr(Classifier, "submit", lambda self, records, known: Ahead(dead))
+
+    run = run_sync()
+
+    assert run.status == ImportRun.Status.SUCCEEDED
+    assert (run.received, run.created) == (42, 42)
+
+
 def test_a_full_run_flags_trials_it_no_longer_finds_and_never_deletes_them(registry, run_sync):
     run_sync(full=True)
     gone = registry.studies.pop()
@@ -224,12 +277,13 @@ def test_a_dry_run_writes_nothing_and_keeps_the_watermark(run_sync):
     assert run.watermark is None
 
 
-def test_a_limited_run_stops_early_and_does_not_move_the_watermark(run_sync):
+def test_a_limited_run_stops_early_and_does_not_move_the_watermark(registry, run_sync):
     run = run_sync(limit=7)
 
     assert run.received == 7
     assert Trial.objects.count() == 7
     assert run.watermark is None
+    assert len([r for r in registry.requests if r.path == "/studies"]) == 2  # none past the limit
 
 
 def test_a_second_import_is_refused_while_one_runs(run_sync):

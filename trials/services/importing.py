@@ -8,7 +8,7 @@ never leaves a trial half-written.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from trials import history, labels
+from trials.bulk import insert_rows
 from trials.ctgov.classify import Classification, classify
 from trials.ctgov.files import records_in_file
 from trials.ctgov.parse import ParsedStudy, RecordRejected, content_hash, nct_id_of, parse_study
@@ -129,7 +130,11 @@ def _parse_batch(
 
 @transaction.atomic
 def upsert_studies(
-    *, records: Iterable[tuple[str, Any]], run: ImportRun | None = None, dry_run: bool = False
+    *,
+    records: Iterable[tuple[str, Any]],
+    run: ImportRun | None = None,
+    dry_run: bool = False,
+    classified: Mapping[str, Classification] | None = None,
 ) -> BatchResult:
     """Create or update the trials of a batch of (source, registry record) pairs; one transaction.
 
@@ -141,6 +146,9 @@ def upsert_studies(
     tracked registry field (trials.history.REGISTRY_FIELDS) and per effective label that changed,
     compared with the Trial rows already read for the update, so history costs no extra query per
     trial. Unchanged records write no history.
+
+    `classified` (content hash → Classification) holds classifications made ahead, in another
+    process (trials.classify_ahead); a record without one is classified here.
     """
     result = BatchResult()
     now = timezone.now()
@@ -165,7 +173,9 @@ def upsert_studies(
         ):
             result.older.append(nct_id)
             continue
-        classification = classify(study)
+        classification = classified.get(digest) if classified else None
+        if classification is None:
+            classification = classify(study)
         fields = {
             **registry_fields(study),
             **auto_fields(classification),
@@ -236,14 +246,16 @@ def upsert_studies(
             model.objects.filter(trial__in=to_update).delete()
         TrialFacet.objects.filter(trial__in=to_update, facet__in=TrialFacet.FACETS).delete()
 
-    rows: dict[type, list] = {
-        TrialFacet: [TrialFacet(trial=t, facet=facet, value=value) for t, facet, value in facets]
+    rows: dict[type, list[dict[str, Any]]] = {
+        TrialFacet: [
+            {"trial_id": t.pk, "facet": facet, "value": value} for t, facet, value in facets
+        ]
     }
     for trial, study, classification in written:
         for model, objs in child_rows(trial, study, classification).items():
             rows.setdefault(model, []).extend(objs)
     for model, objs in rows.items():
-        model.objects.bulk_create(objs, batch_size=1000)
+        insert_rows(model, objs)
 
     for trial in to_create:
         changes.append(history.first_seen(trial, at=now, run=run))
@@ -271,10 +283,17 @@ def start_run(
     )
 
 
-def import_batch(*, run: ImportRun, records: Iterable[tuple[str, Any]]) -> BatchResult:
+def import_batch(
+    *,
+    run: ImportRun,
+    records: Iterable[tuple[str, Any]],
+    classified: Mapping[str, Classification] | None = None,
+) -> BatchResult:
     """Upsert one batch and count it into the run; the run's counts are saved with the batch."""
     with transaction.atomic():
-        result = upsert_studies(records=records, run=run, dry_run=run.dry_run)
+        result = upsert_studies(
+            records=records, run=run, dry_run=run.dry_run, classified=classified
+        )
         result.add_to(run)
         run.save()
         if run.dry_run:

@@ -118,63 +118,59 @@ def auto_fields(classification: Classification) -> dict[str, Any]:
 
 
 def child_rows(trial: Trial, study: ParsedStudy, classification: Classification):
-    """The child rows of one trial, built in memory for bulk_create."""
-    arms = [
-        Arm(
-            trial=trial,
-            position=i,
-            label=a.label,
-            type=a.type,
-            description=a.description,
-            intervention_names=list(a.intervention_names),
-        )
-        for i, a in enumerate(study.arms)
-    ]
-    interventions = [
-        Intervention(
-            trial=trial,
-            position=i,
-            type=iv.type,
-            name=iv.name,
-            description=iv.description,
-            other_names=list(iv.other_names),
-            arm_labels=list(iv.arm_labels),
-        )
-        for i, iv in enumerate(study.interventions)
-    ]
-    locations = [
-        Location(
-            trial=trial,
-            position=i,
-            facility=loc.facility,
-            city=loc.city,
-            state=loc.state,
-            country=loc.country,
-            status=loc.status,
-        )
-        for i, loc in enumerate(study.locations)
-    ]
-    references = [
-        Reference(trial=trial, position=i, pmid=r.pmid, type=r.type, citation=r.citation)
-        for i, r in enumerate(study.references)
-    ]
-    auto_labels = [
-        AutoLabel(
-            trial=trial,
-            field=label.field,
-            value=label.value,
-            arm=label.arm,
-            phrase=label.phrase,
-            source=label.source,
-            confidence=label.confidence,
-            accepted=label.confidence >= ACCEPT,
-        )
-        for label in classification.labels
-    ]
+    """The child rows of one saved trial, as column dicts for trials.bulk.insert_rows."""
+    t = trial.pk
     return {
-        Arm: arms,
-        Intervention: interventions,
-        Location: locations,
-        Reference: references,
-        AutoLabel: auto_labels,
+        Arm: [
+            {
+                "trial_id": t,
+                "position": i,
+                "label": a.label,
+                "type": a.type,
+                "description": a.description,
+                "intervention_names": list(a.intervention_names),
+            }
+            for i, a in enumerate(study.arms)
+        ],
+        Intervention: [
+            {
+                "trial_id": t,
+                "position": i,
+                "type": iv.type,
+                "name": iv.name,
+                "description": iv.description,
+                "other_names": list(iv.other_names),
+                "arm_labels": list(iv.arm_labels),
+            }
+            for i, iv in enumerate(study.interventions)
+        ],
+        Location: [
+            {
+                "trial_id": t,
+                "position": i,
+                "facility": loc.facility,
+                "city": loc.city,
+                "state": loc.state,
+                "country": loc.country,
+                "status": loc.status,
+            }
+            for i, loc in enumerate(study.locations)
+        ],
+        Reference: [
+            {"trial_id": t, "position": i, "pmid": r.pmid, "type": r.type, "citation": r.citation}
+            for i, r in enumerate(study.references)
+        ],
+        AutoLabel: [
+            {
+                "trial_id": t,
+                "field": label.field,
+                "value": label.value,
+                "arm": label.arm,
+                "phrase": label.phrase,
+                "source": label.source,
+                "confidence": label.confidence,
+                "accepted": label.confidence >= ACCEPT,
+            }
+            for label in classification.labels
+        ],
     }

@@ -1,8 +1,9 @@
 """Insert many rows of one model as plain dicts, in multi-row INSERT statements.
 
-The evidence rebuild writes tens of thousands of rows per 1000-study page. Building a Django
-model instance per row and letting bulk_create prepare every value took most of the import's
-time, for rows that need no model behaviour: they are plain values. Here a row is a dict keyed
+An import writes tens of thousands of child rows per 1000-study page (arms, interventions,
+locations, labels, facets, and the evidence). Building a Django model instance per row and
+letting bulk_create prepare every value took most of the import's time, for rows that need no
+model behaviour: they are plain values. Here a row is a dict keyed
 by column (`attname`), values pass as they are except where the field must convert them (JSON,
 datetimes), and a parent row's dict receives its new id, which its children's dicts read
 through `Ref`.
@@ -89,6 +90,7 @@ def insert_rows(
 
 def _read_back_ids(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
     """Without INSERT … RETURNING (SQLite before 3.35): the rows of these trials, in id order.
+    Only for models with a `trial_id`, which every caller that needs ids has.
 
     The rows of these trials were just deleted and inserted by this transaction in this order,
     and SQLite (one writer at a time) numbers a statement's rows consecutively.
