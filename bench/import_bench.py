@@ -10,7 +10,8 @@ process (so the server's memory is not counted) in pages of 1000, and prints:
 - the first import (every study new) and an unchanged re-import, in studies/s;
 - the floor: the same pages fetched and JSON-decoded, and one row per study (NCT id + raw JSON)
   bulk-copied into a bare table, without parsing, classification or the importer's logic;
-- importer/floor as a ratio (machine noise cancels out of it) and the peak RSS of this process.
+- importer/floor as a ratio (machine noise cancels out of it) and the peak RSS of this process
+  and of the worker process that classifies ahead (trials/classify_ahead.py).
 
 Targets on PostgreSQL on the 2-core CI machine: first import ≥ 300 studies/s and ≤ 5× the floor,
 unchanged re-import ≥ 5× faster than the first, peak RSS < 400 MB.
@@ -152,6 +153,9 @@ def main() -> None:
     try:
         floor_n, floor_s = floor(url, args.page_size)
         first, first_s = timed_sync(url, args.page_size)
+        # The worker has exited and been waited for; the registry server, still running, is not
+        # counted among the finished children.
+        worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         again, again_s = timed_sync(url, args.page_size)
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)
@@ -169,6 +173,7 @@ def main() -> None:
     print(f"importer / floor:  {first_s / floor_s:8.2f} x   (target <= 5)")
     print(f"re-import speedup: {first_s / again_s:8.2f} x   (target >= 5)")
     print(f"peak RSS:          {peak_mb:8.0f} MB  (target < 400)")
+    print(f"  classify worker: {worker_mb:8.0f} MB")
 
 
 if __name__ == "__main__":

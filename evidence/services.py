@@ -40,8 +40,6 @@ from trials.services import CurationError
 
 logger = logging.getLogger(__name__)
 
-FACET_BATCH = 2000
-
 
 @transaction.atomic
 def rebuild_evidence(*, pairs: Sequence[tuple[Trial, dict[str, Any]]]) -> None:
@@ -112,12 +110,12 @@ def refresh_evidence_facets(*, trial_ids: Iterable[int]) -> None:
         | {("ae_categories", row) for row in reported.distinct().order_by()}
     )
     TrialFacet.objects.filter(trial_id__in=ids, facet__in=labels.EVIDENCE_FACETS).delete()
-    TrialFacet.objects.bulk_create(
+    insert_rows(
+        TrialFacet,
         [
-            TrialFacet(trial_id=trial_id, facet=facet, value=value)
+            {"trial_id": trial_id, "facet": facet, "value": value}
             for facet, (trial_id, value) in sorted(pairs)
         ],
-        batch_size=FACET_BATCH,
     )
 
 
