@@ -11,7 +11,7 @@ process (so the server's memory is not counted) in pages of 1000, and prints:
 - the floor: the same pages fetched and JSON-decoded, and one row per study (NCT id + raw JSON)
   bulk-copied into a bare table, without parsing, classification or the importer's logic;
 - importer/floor as a ratio (machine noise cancels out of it) and the peak RSS of this process
-  and of the worker process that classifies ahead (trials/classify_ahead.py).
+  and of the worker process that classifies ahead (trials/pipeline.py).
 
 Targets on PostgreSQL on the 2-core CI machine: first import ≥ 300 studies/s and ≤ 5× the floor,
 unchanged re-import ≥ 5× faster than the first, peak RSS < 400 MB.

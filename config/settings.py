@@ -238,7 +238,7 @@ CTGOV_API_URL = os.environ.get("CTGOV_API_URL", "https://clinicaltrials.gov/api/
 # API v2 parameters, e.g. {"query.cond": "ALS", "query.intr": "stem cell"}.
 CTGOV_QUERY = env_json_object("CTGOV_QUERY")
 CTGOV_PAGE_SIZE = env_int("CTGOV_PAGE_SIZE", 1000, minimum=1)
-# Classify the next page in a worker process while this one is written (trials/classify_ahead.py);
+# Classify the next page in a worker process while this one is written (trials/pipeline.py);
 # 0 keeps a sync in one process.
 CTGOV_CLASSIFY_AHEAD = env_bool("CTGOV_CLASSIFY_AHEAD", True)
 # An incremental run starts this many days before the last successful run's watermark.

@@ -8,8 +8,8 @@ Layers: `trials.ctgov.client` fetches (the only network code), `trials.ctgov.par
   `filter.advanced=AREA[LastUpdatePostDate]RANGE[<date>,MAX]`. With no successful run yet it
   is a full run.
 - **One transaction per page**: a failure keeps the pages already committed.
-- **Pipelined**: from the second page on, the next page is classified in a worker process while
-  this one is written (trials.classify_ahead); the writes stay in page order.
+- **Pipelined**: the next page is fetched in a thread, and from the second page on classified in
+  a worker process, while this one is written (trials.pipeline); the writes stay in page order.
 - **The watermark advances only after a fully successful run**, so a failed or partial run is
   caught up by the next one.
 - **Only a complete full run flags missing trials**: trials it no longer returned get
@@ -34,7 +34,6 @@ from django.conf import settings
 from django.db import connection
 
 from trials import services
-from trials.classify_ahead import Ahead, Classifier, one_page_late
 from trials.ctgov.client import (
     DEFAULT_QUERY,
     Page,
@@ -43,8 +42,9 @@ from trials.ctgov.client import (
     RegistryHTTPError,
     incremental_filter,
 )
-from trials.ctgov.parse import nct_id_of
+from trials.ctgov.parse import content_hash, nct_id_of
 from trials.models import ImportRun, Trial
+from trials.pipeline import Ahead, Classifier, changed_records, one_page_late, prefetched
 
 logger = logging.getLogger(__name__)
 
@@ -175,21 +175,24 @@ def _walk(*, run, client, params, limit, page_size, on_progress) -> ImportRun:
     complete = False
     with Classifier() as classifier:
 
-        def start(item: tuple[Page, list[Any]]) -> Ahead:
-            studies = item[1]
-            known = Trial.objects.content_hashes(filter(None, map(nct_id_of, studies)))
-            return classifier.submit(studies, known)
+        def start(taken: Taken) -> Ahead:
+            known = Trial.objects.content_hashes(filter(None, map(nct_id_of, taken.studies)))
+            return classifier.submit(changed_records(taken.studies, taken.digests, known))
 
         while not complete:
             try:
-                pages = _taken(client.iter_pages(params=params, page_size=page_size), limit, run)
-                for (page, studies), ahead in one_page_late(pages, start):
+                pages = _taken(
+                    client.iter_pages(params=params, page_size=page_size), limit, run.received
+                )
+                for taken, ahead in one_page_late(prefetched(pages), start):
+                    page = taken.page
                     services.import_batch(
                         run=run,
-                        records=[(f"page {page.number}", s) for s in studies],
+                        records=[(f"page {page.number}", s) for s in taken.studies],
                         classified=ahead.result(),
+                        digests=taken.digests,
                     )
-                    newest = _newest_update(studies, newest)
+                    newest = _newest_update(taken.studies, newest)
                     if on_progress:
                         on_progress(Progress(page.number, run.received, page.total_count))
                 complete = True
@@ -215,21 +218,30 @@ def _walk(*, run, client, params, limit, page_size, on_progress) -> ImportRun:
     return services.finish_run(run=run, watermark=watermark)
 
 
-def _taken(
-    pages: Iterable[Page], limit: int | None, run: ImportRun
-) -> Iterator[tuple[Page, list[Any]]]:
-    """Each page with its studies, cut at `limit` studies for the run; no page is fetched past it.
+@dataclass(frozen=True)
+class Taken:
+    """A page taken for import: its studies (cut at the limit) and their content hashes, by
+    id() of the record, computed in the fetching thread off the writer's path."""
 
-    Counted here, as pages are taken, because the writes run one page behind (see
-    trials.classify_ahead.one_page_late).
+    page: Page
+    studies: list[Any]
+    digests: dict[int, str]
+
+
+def _taken(pages: Iterable[Page], limit: int | None, taken: int) -> Iterator[Taken]:
+    """Each page, cut at `limit` studies for the run (`taken` of them taken already); no page is
+    fetched past it.
+
+    Counted here, as pages are taken, because the writes run behind the fetches (see
+    trials.pipeline).
     """
-    taken = run.received
     for page in pages:
         studies = page.studies
         if limit is not None:
             studies = studies[: max(limit - taken, 0)]
         taken += len(studies)
-        yield page, studies
+        digests = {id(s): content_hash(s) for s in studies if isinstance(s, dict)}
+        yield Taken(page, studies, digests)
         if limit is not None and taken >= limit:
             return
 

@@ -16,9 +16,9 @@ from django.core.management import call_command
 from tests.conftest import FIXTURES, load_record
 from tests.trials.test_import import database_content
 from trials import services, sync
-from trials.classify_ahead import Ahead, Classifier
 from trials.ctgov.client import RegistryClient
 from trials.models import AutoLabel, ImportRun, Trial
+from trials.pipeline import Ahead, Classifier
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -214,10 +214,26 @@ def test_pages_after_the_first_are_classified_in_a_worker_with_the_same_result(
     assert labels_by_trial() == in_one_process
 
 
+def test_an_unchanged_re_import_sends_nothing_to_the_worker(run_sync, monkeypatch):
+    run_sync()
+    sent = []
+    submit = Classifier.submit
+    monkeypatch.setattr(
+        Classifier,
+        "submit",
+        lambda self, records: sent.append(len(records)) or submit(self, records),
+    )
+
+    again = run_sync(full=True)
+
+    assert again.unchanged == 42
+    assert sent and set(sent) == {0}
+
+
 def test_a_worker_that_fails_costs_no_record(run_sync, monkeypatch):
     dead = Future()
     dead.set_exception(BrokenProcessPool("the worker died"))
-    monkeypatch.setattr(Classifier, "submit", lambda self, records, known: Ahead(dead))
+    monkeypatch.setattr(Classifier, "submit", lambda self, records: Ahead(dead))
 
     run = run_sync()
 

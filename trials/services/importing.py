@@ -48,6 +48,10 @@ _UNREAD_COLUMNS = (
 )
 
 
+# A trial row carries its raw record (~20 KB of JSON): one INSERT for a whole page built a
+# statement of tens of megabytes, the import's peak memory. Smaller statements cost no speed.
+TRIAL_ROWS_PER_INSERT = 100
+
 # Called inside the batch's transaction with the trials an import created or changed and their
 # registry records, so that other apps (evidence) keep their rows in step with the trial without
 # trials importing them. Registered from the other app's AppConfig.ready().
@@ -135,6 +139,7 @@ def upsert_studies(
     run: ImportRun | None = None,
     dry_run: bool = False,
     classified: Mapping[str, Classification] | None = None,
+    digests: Mapping[int, str] | None = None,
 ) -> BatchResult:
     """Create or update the trials of a batch of (source, registry record) pairs; one transaction.
 
@@ -148,7 +153,8 @@ def upsert_studies(
     trial. Unchanged records write no history.
 
     `classified` (content hash → Classification) holds classifications made ahead, in another
-    process (trials.classify_ahead); a record without one is classified here.
+    process (trials.pipeline); a record without one is classified here. `digests` holds content
+    hashes computed ahead, by id() of the record.
     """
     result = BatchResult()
     now = timezone.now()
@@ -163,7 +169,7 @@ def upsert_studies(
     before: dict[str, dict[str, Any]] = {}  # NCT id → tracked registry values before the update
     written: list[tuple[Trial, ParsedStudy, Classification]] = []
     for nct_id, (study, record, _source) in parsed.items():
-        digest = content_hash(record)
+        digest = (digests or {}).get(id(record)) or content_hash(record)
         trial = existing.get(nct_id)
         if trial is not None and trial.content_hash == digest:
             result.unchanged.append(nct_id)
@@ -230,7 +236,7 @@ def upsert_studies(
         facets.extend((trial, facet, value) for facet, value in facet_values(trial, values))
 
     if to_create:
-        Trial.objects.bulk_create(to_create)
+        Trial.objects.bulk_create(to_create, batch_size=TRIAL_ROWS_PER_INSERT)
         if to_create[0].pk is None:  # SQLite before returning ids: fetch them
             ids = dict(
                 Trial.objects.filter(nct_id__in=[t.nct_id for t in to_create]).values_list(
@@ -288,11 +294,16 @@ def import_batch(
     run: ImportRun,
     records: Iterable[tuple[str, Any]],
     classified: Mapping[str, Classification] | None = None,
+    digests: Mapping[int, str] | None = None,
 ) -> BatchResult:
     """Upsert one batch and count it into the run; the run's counts are saved with the batch."""
     with transaction.atomic():
         result = upsert_studies(
-            records=records, run=run, dry_run=run.dry_run, classified=classified
+            records=records,
+            run=run,
+            dry_run=run.dry_run,
+            classified=classified,
+            digests=digests,
         )
         result.add_to(run)
         run.save()

@@ -1,21 +1,29 @@
-"""Classify the next registry page in a second process while the current one is written.
+"""How a registry sync overlaps its three kinds of work: fetching, classifying and writing.
 
-Classification is the importer's largest cost (about half of a first import) and the database
-writes the next largest; they need not wait for each other. The classifier is pure (a parsed
-study in, labels out), so a worker process can classify page N+1 while this process writes page
-N, and a 2-core machine does both at once.
+A page is fetched (network and JSON decoding), classified (pure CPU) and written (the database).
+Done one after the other, a 2-core machine used one core and waited on the network besides. So:
+
+- `prefetched`: a thread fetches the next page while the current one is written (the network
+  wait and the database wait release the interpreter's lock, so they overlap);
+- `Classifier`: a worker *process* classifies page N+1 while page N is written (classification
+  is CPU work, which a thread could not run beside the writes), fed by `one_page_late`.
+
+Memory stays bounded: at most the page being written, the page being classified and the page
+being fetched are held.
 
 What comes back is only a head start: a mapping from a record's content hash to its
 Classification. The upsert uses it when the record it writes has that hash and classifies inline
 otherwise, so a result that is late, missing or from a worker that died changes nothing but the
 speed. Records the database already holds unchanged are not sent for classification (the
-upsert would skip them), so an unchanged re-import does not pay for a worker's classification.
+upsert would skip them), so an unchanged re-import starts no worker at all.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -23,7 +31,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 
 from trials.ctgov.classify import Classification, classify
-from trials.ctgov.parse import RecordRejected, content_hash, parse_study
+from trials.ctgov.parse import RecordRejected, nct_id_of, parse_study
 
 logger = logging.getLogger(__name__)
 
@@ -33,23 +41,34 @@ RESULT_TIMEOUT = 300.0
 
 Classified = Mapping[str, Classification]
 Page = TypeVar("Page")
+Item = TypeVar("Item")
+
+_END = object()
 
 
-def classify_changed(records: list[Any], known: Mapping[str, str]) -> dict[str, Classification]:
-    """Classify the records whose content hash differs from `known` (NCT id → stored hash).
+def changed_records(
+    studies: list[Any], digests: Mapping[int, str], known: Mapping[str, str]
+) -> list[tuple[str, Any]]:
+    """(content hash, record) of the studies whose hash is not the stored one (`known`: NCT id →
+    stored hash; `digests`: id() of a record → its hash). Records that are not even a mapping are
+    left to the upsert, which rejects them with their reason."""
+    return [
+        (digests[id(study)], study)
+        for study in studies
+        if id(study) in digests and known.get(nct_id_of(study)) != digests[id(study)]
+    ]
 
-    Runs in the worker. Records that do not parse are left to the upsert, which rejects them
-    with their reason.
-    """
+
+def classify_records(records: list[tuple[str, Any]]) -> dict[str, Classification]:
+    """Content hash → Classification of (hash, record) pairs. Runs in the worker. A record that
+    does not parse is left out: the upsert rejects it with its reason."""
     classified: dict[str, Classification] = {}
-    for record in records:
+    for digest, record in records:
         try:
             study = parse_study(record)
         except RecordRejected:
             continue
-        digest = content_hash(record)
-        if known.get(study.nct_id) != digest:
-            classified[digest] = classify(study)
+        classified[digest] = classify(study)
     return classified
 
 
@@ -86,7 +105,8 @@ class Classifier:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def submit(self, records: list[Any], known: Mapping[str, str]) -> Ahead:
+    def submit(self, records: list[tuple[str, Any]]) -> Ahead:
+        """Start classifying (content hash, record) pairs."""
         if not self.enabled or not records:
             return Ahead()
         if self._pool is None:
@@ -94,7 +114,7 @@ class Classifier:
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
         try:
-            return Ahead(self._pool.submit(classify_changed, records, dict(known)))
+            return Ahead(self._pool.submit(classify_records, records))
         except Exception as exc:  # the pool broke earlier: go on inline
             logger.warning("cannot classify ahead (%s: %s)", type(exc).__name__, exc)
             return Ahead()
@@ -124,3 +144,49 @@ def one_page_late(
         raise
     if pending is not None:
         yield pending
+
+
+def prefetched(items: Iterable[Item]) -> Iterator[Item]:
+    """Iterate `items` in a background thread that fetches the next item while the reader works
+    on the current one.
+
+    The thread fetches one item, waits until the reader takes it, then fetches the next: at most
+    one item is held beyond the reader's (a registry page is tens of megabytes decoded). What the
+    iteration raises is raised here, after the items before it. When the reader stops early, the
+    thread stops after the item it is fetching (it is never waited for, so a slow request cannot
+    hold the reader up). The iteration must not use the database: the thread has no part in the
+    reader's transaction.
+    """
+    handoff: queue.Queue = queue.Queue(maxsize=1)
+    taken = threading.Semaphore(0)
+    stop = threading.Event()
+
+    def hand_over(entry: tuple[Any, BaseException | None]) -> bool:
+        handoff.put(entry)  # never blocks: the reader took the previous entry
+        while not stop.is_set():
+            if taken.acquire(timeout=0.1):
+                return True
+        return False
+
+    def run() -> None:
+        try:
+            for item in items:
+                if not hand_over((item, None)):
+                    return
+        except Exception as exc:
+            hand_over((_END, exc))
+            return
+        hand_over((_END, None))
+
+    threading.Thread(target=run, name="prefetch", daemon=True).start()
+    try:
+        while True:
+            item, error = handoff.get()
+            taken.release()
+            if item is _END:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
