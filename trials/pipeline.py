@@ -72,6 +72,12 @@ def classify_records(records: list[tuple[str, Any]]) -> dict[str, Classification
     return classified
 
 
+def _quiet_worker() -> None:
+    """The worker logs nothing: the writer parses every record again and logs what parsing
+    finds, so the worker's messages would only repeat them (unformatted, on standard error)."""
+    logging.disable(logging.CRITICAL)
+
+
 class Ahead:
     """A page's classification under way (or none, for the page classified inline)."""
 
@@ -112,7 +118,9 @@ class Classifier:
         if self._pool is None:
             # spawn, not fork: a forked child would share this process's database connection.
             context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=context, initializer=_quiet_worker
+            )
         try:
             return Ahead(self._pool.submit(classify_records, records))
         except Exception as exc:  # the pool broke earlier: go on inline

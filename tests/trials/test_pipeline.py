@@ -2,6 +2,7 @@
 it costs speed, never a record (trials/pipeline.py). The sync's use of it is tested in
 test_sync.py."""
 
+import copy
 import logging
 import threading
 from concurrent.futures import Future
@@ -54,6 +55,15 @@ def test_the_worker_process_returns_the_same_classifications(studies):
     pairs = [(content_hash(s), s) for s in studies]
     with Classifier(enabled=True) as classifier:
         assert classifier.submit(pairs).result() == classify_records(pairs)
+
+
+def test_the_worker_leaves_the_warnings_to_the_writer(studies, capfd):
+    odd = copy.deepcopy(studies[0])
+    odd["protocolSection"]["designModule"]["phases"] = ["PHASE9"]
+    with Classifier(enabled=True) as classifier:
+        assert classifier.submit([(content_hash(odd), odd)]).result()
+
+    assert "PHASE9" not in capfd.readouterr().err
 
 
 def test_when_disabled_no_worker_starts_and_everything_is_classified_inline(studies):
