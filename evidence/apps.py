@@ -7,14 +7,14 @@ class EvidenceConfig(AppConfig):
 
     def ready(self):
         # trials never imports evidence: evidence plugs itself into the trials importer here.
-        from evidence import admin, curation_files, exports, services
+        from evidence import admin, ahead, curation_files, exports, services
         from evidence.selectors.trial import trial_evidence
         from trials.curation import register_curator_permissions, register_file_field
         from trials.exports import register_export_extension
         from trials.page_sections import register_section
         from trials.services import register_record_handler
 
-        register_record_handler(services.sync_trial_evidence)
+        register_record_handler(services.sync_trial_evidence, prepare=ahead.outcome_domains)
         register_export_extension(
             columns=exports.COLUMNS, prefetch=exports.PREFETCH, row=exports.trial_evidence_row
         )

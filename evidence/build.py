@@ -11,12 +11,14 @@ with `trials.bulk.insert_rows` (see there why); a child refers to its parent's d
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db import models
 
+from evidence.ahead import Domains
 from evidence.classify import EventCategory, categorize_event, classify_outcome_domain
 from evidence.groups import GroupLink, is_pooled_group, link_groups
 from evidence.keys import outcome_kind, text_key
@@ -67,8 +69,11 @@ class Curations:
 class Builder:
     """Builds the rows of a batch of trials; caches the term categories the batch repeats."""
 
-    def __init__(self, *, curations: Curations, now: datetime):
+    def __init__(
+        self, *, curations: Curations, now: datetime, domains: Mapping[str, Domains] | None = None
+    ):
         self.curations = curations
+        self.domains = domains or {}  # content hash → domains classified ahead (evidence.ahead)
         self.now = now
         self.rows: dict[type[models.Model], list[dict[str, Any]]] = defaultdict(list)
         self._categories: dict[tuple[str, str], EventCategory] = {}
@@ -110,7 +115,10 @@ class Builder:
         return evidence
 
     def _domain(self, trial: Trial, outcome_type: str, measure: str, description: str):
-        label = classify_outcome_domain(measure, description)
+        ahead = self.domains.get(trial.content_hash)
+        label = ahead.get((measure, description)) if ahead else None
+        if label is None:
+            label = classify_outcome_domain(measure, description)
         key = text_key(measure)
         curated = self.curations.domains.get((trial.pk, outcome_kind(outcome_type), key))
         return {

@@ -13,7 +13,7 @@ Curations are never rebuilt: they are read, applied to the new rows, and kept (s
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from evidence.ahead import Domains
 from evidence.build import INSERT_ORDER, PARENTS, Builder, Curations
 from evidence.keys import OUTCOME_KINDS, outcome_kind, result_types_of_kind, text_key
 from evidence.models import (
@@ -42,15 +43,20 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def rebuild_evidence(*, pairs: Sequence[tuple[Trial, dict[str, Any]]]) -> None:
-    """Replace the evidence rows and facets of these (saved trial, registry record) pairs."""
+def rebuild_evidence(
+    *, pairs: Sequence[tuple[Trial, dict[str, Any]]], domains: Mapping[str, Domains] | None = None
+) -> None:
+    """Replace the evidence rows and facets of these (saved trial, registry record) pairs.
+
+    `domains` (content hash → evidence.ahead.outcome_domains of the record) holds outcome domains
+    classified ahead by the import's worker; the rest are classified here."""
     if not pairs:
         return
     ids = [trial.pk for trial, _record in pairs]
     for model in reversed(INSERT_ORDER):
         model.objects.filter(trial_id__in=ids).delete()
 
-    builder = Builder(curations=_curations_in_force(ids), now=timezone.now())
+    builder = Builder(curations=_curations_in_force(ids), now=timezone.now(), domains=domains)
     for trial, record in pairs:
         builder.add(trial, record)
     for model in INSERT_ORDER:
@@ -59,9 +65,12 @@ def rebuild_evidence(*, pairs: Sequence[tuple[Trial, dict[str, Any]]]) -> None:
     refresh_evidence_facets(trial_ids=ids)
 
 
-def sync_trial_evidence(pairs: Sequence[tuple[Trial, dict[str, Any]]]) -> None:
-    """The record handler registered with trials.services (positional, as trials calls it)."""
-    rebuild_evidence(pairs=pairs)
+def sync_trial_evidence(
+    pairs: Sequence[tuple[Trial, dict[str, Any]]], prepared: Mapping[str, Domains]
+) -> None:
+    """The record handler registered with trials.services (positional, as trials calls it), with
+    evidence.ahead.outcome_domains as its prepare function."""
+    rebuild_evidence(pairs=pairs, domains=prepared)
 
 
 def _curations_in_force(trial_ids: Sequence[int]) -> Curations:

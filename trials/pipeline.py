@@ -26,6 +26,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -39,7 +40,20 @@ logger = logging.getLogger(__name__)
 # page takes seconds; a result this late means the worker is stuck.
 RESULT_TIMEOUT = 300.0
 
-Classified = Mapping[str, Classification]
+# A record handler's pure preparation of a record (trials.services.register_record_handler).
+Prepare = Callable[[dict[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What was made of one record ahead of its write: its classification and, per record
+    handler, that handler's prepared value (None when it has none)."""
+
+    classification: Classification
+    for_handlers: tuple[Any, ...] = ()
+
+
+Classified = Mapping[str, Prepared]
 Page = TypeVar("Page")
 Item = TypeVar("Item")
 
@@ -59,17 +73,31 @@ def changed_records(
     ]
 
 
-def classify_records(records: list[tuple[str, Any]]) -> dict[str, Classification]:
-    """Content hash → Classification of (hash, record) pairs. Runs in the worker. A record that
-    does not parse is left out: the upsert rejects it with its reason."""
-    classified: dict[str, Classification] = {}
+def classify_records(
+    records: list[tuple[str, Any]], preparers: tuple[Prepare | None, ...] = ()
+) -> dict[str, Prepared]:
+    """Content hash → Prepared of (hash, record) pairs: the record's classification and what each
+    record handler's `prepare` makes of it (trials.services.register_record_handler). Runs in the
+    worker. A record that does not parse is left out, and a preparer that fails on a record gives
+    None: the writer rejects the one and prepares the other itself, each with its own message.
+    """
+    prepared: dict[str, Prepared] = {}
     for digest, record in records:
         try:
             study = parse_study(record)
         except RecordRejected:
             continue
-        classified[digest] = classify(study)
-    return classified
+        prepared[digest] = Prepared(classify(study), tuple(_try(p, record) for p in preparers))
+    return prepared
+
+
+def _try(prepare: Prepare | None, record: Any) -> Any:
+    if prepare is None:
+        return None
+    try:
+        return prepare(record)
+    except Exception:
+        return None
 
 
 def _quiet_worker() -> None:
@@ -99,8 +127,9 @@ class Ahead:
 class Classifier:
     """The worker process, started on first use and stopped with the context."""
 
-    def __init__(self, *, enabled: bool | None = None):
+    def __init__(self, *, enabled: bool | None = None, preparers: tuple[Prepare | None, ...] = ()):
         self.enabled = settings.CTGOV_CLASSIFY_AHEAD if enabled is None else enabled
+        self.preparers = preparers  # module-level functions: the worker imports them by name
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Classifier:
@@ -122,7 +151,7 @@ class Classifier:
                 max_workers=1, mp_context=context, initializer=_quiet_worker
             )
         try:
-            return Ahead(self._pool.submit(classify_records, records))
+            return Ahead(self._pool.submit(classify_records, records, self.preparers))
         except Exception as exc:  # the pool broke earlier: go on inline
             logger.warning("cannot classify ahead (%s: %s)", type(exc).__name__, exc)
             return Ahead()

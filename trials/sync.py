@@ -173,7 +173,7 @@ def _walk(*, run, client, params, limit, page_size, on_progress) -> ImportRun:
     newest: date | None = None
     restarts = 0
     complete = False
-    with Classifier() as classifier:
+    with Classifier(preparers=services.record_preparers()) as classifier:
 
         def start(taken: Taken) -> Ahead:
             known = Trial.objects.content_hashes(filter(None, map(nct_id_of, taken.studies)))
@@ -189,7 +189,7 @@ def _walk(*, run, client, params, limit, page_size, on_progress) -> ImportRun:
                     services.import_batch(
                         run=run,
                         records=[(f"page {page.number}", s) for s in taken.studies],
-                        classified=ahead.result(),
+                        ahead=ahead.result(),
                         digests=taken.digests,
                     )
                     newest = _newest_update(taken.studies, newest)

@@ -178,10 +178,11 @@ def test_a_failure_mid_batch_leaves_the_database_as_it_was(monkeypatch):
     upsert(load_record("snapshot/2020-07-28", "NCT03280056"))
     before = database_content()
 
-    def explode(pairs):
+    def explode(pairs, prepared):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing, "_record_handlers", [explode])
+    monkeypatch.setattr(importing, "_record_handlers", [])
+    importing.register_record_handler(explode)
     with pytest.raises(RuntimeError):
         upsert(
             load_record("snapshot/2022-10", "NCT03280056"),

@@ -10,6 +10,9 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
+from evidence.ahead import outcome_domains
+from evidence.classify import classify_outcome_domain
+from evidence.parse import parse_evidence
 from tests.trials.test_sync import registry_studies
 from trials.ctgov.classify import classify
 from trials.ctgov.parse import content_hash, parse_study
@@ -31,7 +34,41 @@ def studies():
 def test_the_worker_classifies_as_the_inline_classifier_does(studies):
     pairs = [(content_hash(s), s) for s in studies]
 
-    assert classify_records(pairs) == {d: classify(parse_study(s)) for d, s in pairs}
+    prepared = classify_records(pairs)
+
+    assert {d: p.classification for d, p in prepared.items()} == {
+        d: classify(parse_study(s)) for d, s in pairs
+    }
+
+
+def nct_of(record):
+    return record["protocolSection"]["identificationModule"]["nctId"]
+
+
+def broken(record):
+    raise ValueError("a bug in a preparer")
+
+
+def test_it_runs_each_handlers_preparer_and_a_failing_one_gives_none(studies):
+    pairs = [(content_hash(s), s) for s in studies[:2]]
+
+    prepared = classify_records(pairs, (nct_of, None, broken))
+
+    assert [p.for_handlers for p in prepared.values()] == [
+        (nct_of(s), None, None) for _d, s in pairs
+    ]
+
+
+def test_the_evidence_domains_prepared_ahead_are_the_ones_the_rebuild_would_classify():
+    record = next(s for s in registry_studies() if "resultsSection" in s)
+
+    domains = outcome_domains(record)
+
+    evidence = parse_evidence(record)
+    assert len(domains) >= len(evidence.outcome_results) > 0
+    for outcome in evidence.registered_outcomes:
+        text = (outcome.measure, outcome.description)
+        assert domains[text] == classify_outcome_domain(*text)
 
 
 def test_a_record_that_does_not_parse_is_left_to_the_upsert(studies):
@@ -55,6 +92,12 @@ def test_the_worker_process_returns_the_same_classifications(studies):
     pairs = [(content_hash(s), s) for s in studies]
     with Classifier(enabled=True) as classifier:
         assert classifier.submit(pairs).result() == classify_records(pairs)
+
+
+def test_the_worker_runs_preparers_it_imports_without_django(studies):
+    pairs = [(content_hash(s), s) for s in studies]
+    with Classifier(enabled=True, preparers=(outcome_domains,)) as classifier:
+        assert classifier.submit(pairs).result() == classify_records(pairs, (outcome_domains,))
 
 
 def test_the_worker_leaves_the_warnings_to_the_writer(studies, capfd):

@@ -13,6 +13,8 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 
+from evidence import build as evidence_build
+from evidence.models import OutcomeMeasure, RegisteredOutcome
 from tests.conftest import FIXTURES, load_record
 from tests.trials.test_import import database_content
 from trials import services, sync
@@ -188,29 +190,51 @@ def labels_by_trial():
             "nct_id", "auto_is_cell_therapy", "auto_donor", "is_cell_therapy", "donor", "excluded"
         )
     )
-    return labels, trials
+    domains = [
+        list(
+            model.objects.order_by("trial__nct_id", "measure_key", "pk").values_list(
+                "trial__nct_id",
+                "measure_key",
+                "domain",
+                "auto_domain",
+                "domain_phrase",
+                "domain_confidence",
+            )
+        )
+        for model in (RegisteredOutcome, OutcomeMeasure)
+    ]
+    return labels, trials, domains
 
 
 def test_pages_after_the_first_are_classified_in_a_worker_with_the_same_result(
     run_sync, settings, monkeypatch
 ):
-    inline_calls = []
+    inline_calls, inline_domains = [], []
     inline = services.importing.classify
     monkeypatch.setattr(
         services.importing, "classify", lambda study: inline_calls.append(study) or inline(study)
+    )
+    domain_of = evidence_build.classify_outcome_domain
+    monkeypatch.setattr(
+        evidence_build,
+        "classify_outcome_domain",
+        lambda *text: inline_domains.append(text) or domain_of(*text),
     )
     settings.CTGOV_CLASSIFY_AHEAD = False
     run_sync()
     assert len(inline_calls) == 42
     in_one_process = labels_by_trial()
+    domains_in_one_process = len(inline_domains)
     Trial.objects.all().delete()
     inline_calls.clear()
+    inline_domains.clear()
 
     settings.CTGOV_CLASSIFY_AHEAD = True
     run = run_sync(full=True)
 
     assert run.created == 42
     assert len(inline_calls) == PAGE_SIZE  # only the first page was classified here
+    assert len(inline_domains) < domains_in_one_process / 2  # the evidence's domains too
     assert labels_by_trial() == in_one_process
 
 

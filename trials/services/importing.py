@@ -32,6 +32,7 @@ from trials.models import (
     TrialChange,
     TrialFacet,
 )
+from trials.pipeline import Prepare, Prepared
 from trials.services.effective import compute_effective, curations_in_force, facet_values
 from trials.services.rows import auto_fields, child_rows, registry_fields
 
@@ -55,15 +56,32 @@ TRIAL_ROWS_PER_INSERT = 100
 # Called inside the batch's transaction with the trials an import created or changed and their
 # registry records, so that other apps (evidence) keep their rows in step with the trial without
 # trials importing them. Registered from the other app's AppConfig.ready().
-RecordHandler = Callable[[Sequence[tuple[Trial, dict[str, Any]]]], None]
+#
+# A handler may bring a `prepare` function: pure and picklable (a module-level function of the
+# registry record, importable without Django set up), whose result the sync computes ahead, in
+# its classify worker (trials.pipeline), while an earlier page is written. The handler receives
+# those results by content hash; a record without one (a one-page run, a dead worker, a file
+# import) the handler prepares itself.
+RecordHandler = Callable[[Sequence[tuple[Trial, dict[str, Any]]], Mapping[str, Any]], None]
 
 
-_record_handlers: list[RecordHandler] = []
+@dataclass(frozen=True)
+class _Handler:
+    handle: RecordHandler
+    prepare: Prepare | None
 
 
-def register_record_handler(handler: RecordHandler) -> None:
-    if handler not in _record_handlers:
-        _record_handlers.append(handler)
+_record_handlers: list[_Handler] = []
+
+
+def register_record_handler(handler: RecordHandler, *, prepare: Prepare | None = None) -> None:
+    if all(h.handle is not handler for h in _record_handlers):
+        _record_handlers.append(_Handler(handler, prepare))
+
+
+def record_preparers() -> tuple[Prepare | None, ...]:
+    """The handlers' prepare functions, in handler order (None for a handler without one)."""
+    return tuple(h.prepare for h in _record_handlers)
 
 
 @dataclass
@@ -138,7 +156,7 @@ def upsert_studies(
     records: Iterable[tuple[str, Any]],
     run: ImportRun | None = None,
     dry_run: bool = False,
-    classified: Mapping[str, Classification] | None = None,
+    ahead: Mapping[str, Prepared] | None = None,
     digests: Mapping[int, str] | None = None,
 ) -> BatchResult:
     """Create or update the trials of a batch of (source, registry record) pairs; one transaction.
@@ -152,8 +170,8 @@ def upsert_studies(
     compared with the Trial rows already read for the update, so history costs no extra query per
     trial. Unchanged records write no history.
 
-    `classified` (content hash → Classification) holds classifications made ahead, in another
-    process (trials.pipeline); a record without one is classified here. `digests` holds content
+    `ahead` (content hash → Prepared) holds what was made of records ahead, in another process
+    (trials.pipeline); a record without it is classified here. `digests` holds content
     hashes computed ahead, by id() of the record.
     """
     result = BatchResult()
@@ -179,9 +197,8 @@ def upsert_studies(
         ):
             result.older.append(nct_id)
             continue
-        classification = classified.get(digest) if classified else None
-        if classification is None:
-            classification = classify(study)
+        prepared = ahead.get(digest) if ahead else None
+        classification = prepared.classification if prepared else classify(study)
         fields = {
             **registry_fields(study),
             **auto_fields(classification),
@@ -275,9 +292,25 @@ def upsert_studies(
     changed = [trial for trial, _study, _classification in written]
     if changed:
         pairs = [(trial, parsed[trial.nct_id][1]) for trial in changed]
-        for handler in _record_handlers:
-            handler(pairs)
+        for position, handler in enumerate(_record_handlers):
+            handler.handle(pairs, _for_handler(ahead, position, changed))
     return result
+
+
+def _for_handler(
+    ahead: Mapping[str, Prepared] | None, position: int, trials: Sequence[Trial]
+) -> dict[str, Any]:
+    """The values prepared ahead for one handler, by content hash, for these trials."""
+    if not ahead:
+        return {}
+    values = {}
+    for trial in trials:
+        prepared = ahead.get(trial.content_hash)
+        if prepared is not None and position < len(prepared.for_handlers):
+            value = prepared.for_handlers[position]
+            if value is not None:
+                values[trial.content_hash] = value
+    return values
 
 
 def start_run(
@@ -293,7 +326,7 @@ def import_batch(
     *,
     run: ImportRun,
     records: Iterable[tuple[str, Any]],
-    classified: Mapping[str, Classification] | None = None,
+    ahead: Mapping[str, Prepared] | None = None,
     digests: Mapping[int, str] | None = None,
 ) -> BatchResult:
     """Upsert one batch and count it into the run; the run's counts are saved with the batch."""
@@ -302,7 +335,7 @@ def import_batch(
             records=records,
             run=run,
             dry_run=run.dry_run,
-            classified=classified,
+            ahead=ahead,
             digests=digests,
         )
         result.add_to(run)
