@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import all_record_paths
 from trials.ctgov import vocab
-from trials.ctgov.literals import may_match, required_fragments
+from trials.ctgov.literals import exact_fragments, may_match, required_fragments
 
 ALL_PATTERNS = [
     *vocab.CELL_TYPE_PATTERNS,
@@ -33,6 +33,20 @@ ALL_PATTERNS = [
 )
 def test_required_fragments(pattern, flags, expected):
     assert required_fragments(re.compile(pattern, flags)) == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "expected"),
+    [
+        (r"(?<![\w-])IT(?![\w-])", 0, ("IT",)),
+        (r"\bh?NSCs?\b|\bh?NPCs?\b", 0, ("NPC", "NSC")),
+        (r"\bIT\b", re.IGNORECASE, ()),  # ignores case: only the lower-case screen is sound
+        (r"\bMSC(?i:-NTF)\b", 0, ()),  # ignores case in part: likewise
+        (r"[A-Z]+\d", 0, ()),
+    ],
+)
+def test_exact_fragments(pattern, flags, expected):
+    assert exact_fragments(re.compile(pattern, flags)) == expected
 
 
 def test_may_match_without_fragments_always_says_yes():
@@ -62,4 +76,6 @@ def test_every_pattern_that_matches_real_text_passes_its_screen():
                 if pattern.regex.search(line):
                     checked += 1
                     assert may_match(pattern.hints, lowered), (pattern.regex.pattern, line)
+                    case_hints = getattr(pattern, "case_hints", ())
+                    assert may_match(case_hints, line), (pattern.regex.pattern, line)
     assert checked > 1000  # the fixtures do exercise the patterns

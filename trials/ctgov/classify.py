@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import cached_property
+from typing import NamedTuple
 
 from trials.ctgov import vocab
 from trials.ctgov.literals import may_match
@@ -236,10 +237,17 @@ def _segments(study: ParsedStudy) -> list[_Segment]:
 
 
 # --- Reading phrases -------------------------------------------------------------------------
+#
+# This is about half of a nightly import, so it is written for speed, without changing what is
+# read:
+# - each text of a study is read once (`_Reader`, one per study): per-arm reading sees the arms'
+#   and interventions' texts again, and titles repeat one another;
+# - every regex is screened by its literal hints (literals.py) before it runs;
+# - what only some phrases need (is the sentence background? is the text all capitals? does the
+#   record show surgery?) is worked out when such a phrase is found, not for every text.
 
 
-@dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):
     field: str  # a FIELDS name, or "cells" for evidence that the trial gives cells at all
     value: str
     phrase: str
@@ -252,17 +260,43 @@ class _Hit:
     cap: float = 1.0  # the most this hit alone can make of its label
 
 
-@dataclass(frozen=True)
+class _Finding(NamedTuple):
+    """A phrase found in a text, before the segment that the text stands in scores it."""
+
+    field: str
+    value: str
+    phrase: str
+    strength: float
+    product: bool = False
+    supersedes: tuple[str, ...] = ()
+    cap: float = 1.0
+    unanchored: bool = False  # a route with no agent named near it
+
+
 class _Record:
-    """What the whole record says about surgery, for reading the loose word "intraspinal"."""
+    """What the whole record says about surgery, for reading the loose word "intraspinal".
+    Searched for only when a bare "intraspinal" turns up: most records never need it."""
 
-    surgical: bool
-    csf: bool
+    def __init__(self, segments: list[_Segment]):
+        self._segments = segments
+
+    @cached_property
+    def _text(self) -> str:
+        return "\n".join(segment.text for segment in self._segments if not segment.arm)
+
+    @cached_property
+    def surgical(self) -> bool:
+        return bool(vocab.SURGICAL_CUE_RE.search(self._text))
+
+    @cached_property
+    def csf(self) -> bool:
+        return bool(vocab.CSF_CUE_RE.search(self._text))
 
 
-def _sentences(text: str) -> Iterator[str]:
-    for line in text.splitlines():
-        yield from (part for part in _SENTENCE_BREAK.split(line) if part.strip())
+def _sentences(text: str) -> list[str]:
+    return [
+        part for line in text.splitlines() for part in _SENTENCE_BREAK.split(line) if part.strip()
+    ]
 
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -270,55 +304,250 @@ _CAPITAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 
 
 def _mostly_capitals(text: str) -> bool:
-    # Counted by regex rather than character by character: this runs on every segment.
     letters = len(_LETTER.findall(text))
     return letters > 20 and len(_CAPITAL.findall(text)) > 0.6 * letters
 
 
-def _matches(patterns: Iterable[vocab.Pattern], sentence: str, capitals: bool):
-    lowered = sentence.lower()
-    for pattern in patterns:
-        if pattern.case and capitals:
-            continue
-        if not may_match(pattern.hints, lowered):
-            continue
-        for match in pattern.regex.finditer(sentence):
-            before = sentence[max(0, match.start() - _CONTEXT) : match.start()]
-            if pattern.not_after and pattern.not_after.search(before):
+@dataclass(frozen=True)
+class _Phrasebook:
+    """The phrase patterns worth trying on one text: those whose literal hints occur in it."""
+
+    cell_types: tuple[vocab.Pattern, ...]
+    generic_cells: tuple[vocab.Pattern, ...]
+    routes: tuple[vocab.Pattern, ...]
+    sources: tuple[vocab.Pattern, ...]
+    donors: tuple[vocab.Pattern, ...]
+    products: tuple[vocab.Product, ...]
+
+
+_GROUPS = (
+    vocab.CELL_TYPE_PATTERNS,
+    vocab.GENERIC_CELL_PATTERNS,
+    vocab.ROUTE_PATTERNS,
+    vocab.CELL_SOURCE_PATTERNS,
+    vocab.DONOR_PATTERNS,
+    vocab.PRODUCTS,
+)
+_EVERY_PHRASE = _Phrasebook(*_GROUPS)
+_ALL_HINTS = frozenset(hint for group in _GROUPS for pattern in group for hint in pattern.hints)
+
+
+def _phrasebook(text: str) -> _Phrasebook:
+    # One pass of substring checks per text, so that each of its sentences is screened against
+    # only the patterns that can occur in the text at all. A text of one sentence is not worth it:
+    # its sentence is screened against every pattern anyway.
+    lowered = text.lower()
+    present = {hint for hint in _ALL_HINTS if hint in lowered}
+
+    def worth(group):
+        return tuple(p for p in group if not p.hints or not present.isdisjoint(p.hints))
+
+    return _Phrasebook(*(worth(group) for group in _GROUPS))
+
+
+class _Text:
+    """One text of a study, split into sentences, with what its readers found in each."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.sentences = _sentences(text)
+        self.lowered = [sentence.lower() for sentence in self.sentences]
+        self.book = _phrasebook(text) if len(self.sentences) > 1 else _EVERY_PHRASE
+        self._background: dict[int, bool] = {}
+        # Per sentence, filled by _Reader when a segment first needs them.
+        self.cells: list[list[_Finding]] | None = None  # cell types, cells, routes
+        self.product_origin: list[list[_Finding]] | None = None  # products' source and donor
+        self.origin: list[list[_Finding]] | None = None  # cell source and donor words
+
+    @cached_property
+    def capitals(self) -> bool:
+        return _mostly_capitals(self.text)
+
+    @cached_property
+    def culture(self) -> bool:
+        return bool(vocab.CULTURE_RE.search(self.text))
+
+    def background(self, i: int) -> bool:
+        """A sentence about earlier studies, animals or the literature."""
+        if i not in self._background:
+            self._background[i] = bool(vocab.BACKGROUND_RE.search(self.sentences[i]))
+        return self._background[i]
+
+
+class _Reader:
+    """Reads the segments of one study. Made anew for every study, so that what it keeps (each
+    text's findings, where the anchor words stand in a sentence) never serves another study."""
+
+    def __init__(self, record: _Record):
+        self.record = record
+        self._texts: dict[str, _Text] = {}
+        self._spans: dict[tuple[re.Pattern[str], str], list[tuple[int, int]]] = {}
+
+    def read(self, segment: _Segment) -> list[_Hit]:
+        text = self._texts.get(segment.text)
+        if text is None:
+            text = self._texts[segment.text] = _Text(segment.text)
+        trial_level = not segment.arm
+        parts = []  # per-sentence finding lists, in the order the hits have always come in
+        if segment.cell_fields:
+            if text.cells is None:
+                self._read_cells(text)
+            parts.append(text.cells)
+            if trial_level:
+                parts.append(text.product_origin)
+        if trial_level:  # per arm: cell types and routes only
+            if text.origin is None:
+                text.origin = [self._read_origin(text, i) for i in range(len(text.sentences))]
+            parts.append(text.origin)
+        anchored = segment.cellular or segment.kind == "title"
+        hits = []
+        for i in range(len(text.sentences)):
+            findings = [finding for part in parts for finding in part[i]]
+            if not findings:
                 continue
-            if vocab.NEGATION_BEFORE_RE.search(before):
+            scale = segment.weight * (BACKGROUND if text.background(i) else 1.0)
+            for f in findings:
+                strength = f.strength * UNANCHORED if f.unanchored and not anchored else f.strength
+                hits.append(
+                    _Hit(
+                        f.field,
+                        f.value,
+                        f.phrase,
+                        segment.source,
+                        segment.kind,
+                        scale * strength,
+                        segment.arm,
+                        f.product,
+                        f.supersedes,
+                        f.cap,
+                    )
+                )
+        return hits
+
+    def _matches(self, patterns, text: _Text, i: int) -> list[tuple[vocab.Pattern, re.Match]]:
+        sentence, lowered = text.sentences[i], text.lowered[i]
+        found = []
+        for pattern in patterns:
+            if pattern.case_hints:
+                if not may_match(pattern.case_hints, sentence):
+                    continue
+            elif not may_match(pattern.hints, lowered):
                 continue
-            yield pattern, match
+            if pattern.case and text.capitals:
+                continue  # "IT", "IV": meaningless in a text written all in capitals
+            for match in pattern.regex.finditer(sentence):
+                before = sentence[max(0, match.start() - _CONTEXT) : match.start()]
+                if pattern.not_after and pattern.not_after.search(before):
+                    continue
+                if vocab.NEGATION_BEFORE_RE.search(before):
+                    continue
+                found.append((pattern, match))
+        return found
 
+    def _read_cells(self, text: _Text) -> None:
+        """Cell types, cells at all, and routes; with the products, which also give origins."""
+        text.cells, text.product_origin = [], []
+        for i, sentence in enumerate(text.sentences):
+            found = []
+            for pattern, match in self._matches(text.book.cell_types, text, i):
+                before = sentence[max(0, match.start() - _CONTEXT) : match.start()]
+                if vocab.DIFFERENTIATION_BEFORE_RE.search(before):
+                    continue  # "cells that can become astrocytes": not the product
+                if pattern.value == "bm-mnc" and text.culture:
+                    continue  # mononuclear cells plated to grow MSC: a step, not the product
+                found.append(_Finding("cell_types", pattern.value, match.group(), pattern.strength))
+                found.append(_Finding("cells", "true", match.group(), pattern.strength))
+            for pattern, match in self._matches(text.book.generic_cells, text, i):
+                found.append(_Finding("cells", "true", match.group(), pattern.strength))
+            for pattern, match in self._matches(text.book.routes, text, i):
+                owner = self._nearest_is_cells(sentence, match)
+                if owner is False:
+                    continue  # the route of a drug, a placebo or an immunosuppressant
+                strength, cap = _route_strength(pattern, sentence, self.record)
+                if strength:
+                    found.append(
+                        _Finding(
+                            "routes",
+                            pattern.value,
+                            match.group(),
+                            strength,
+                            cap=cap,
+                            unanchored=owner is None,
+                        )
+                    )
+            origin = []
+            for product in text.book.products:
+                if not may_match(product.hints, text.lowered[i]):
+                    continue
+                for match in product.regex.finditer(sentence):
+                    phrase = match.group()
+                    for value in product.cell_types:
+                        found.append(
+                            _Finding(
+                                "cell_types",
+                                value,
+                                phrase,
+                                0.95,
+                                product=True,
+                                supersedes=product.supersedes,
+                            )
+                        )
+                        found.append(_Finding("cells", "true", phrase, 0.95))
+                    for value in product.cell_sources:
+                        origin.append(_Finding("cell_sources", value, phrase, 0.95, product=True))
+                    if product.donor:
+                        origin.append(
+                            _Finding(
+                                "donor",
+                                product.donor,
+                                phrase,
+                                product.donor_strength,
+                                product=True,
+                                cap=product.donor_cap,
+                            )
+                        )
+            text.cells.append(found)
+            text.product_origin.append(origin)
 
-@lru_cache(maxsize=4096)
-def _spans(regex: re.Pattern[str], sentence: str) -> tuple[tuple[int, int], ...]:
-    """Where a regex matches in a sentence. Cached for one study (see classify): every route
-    phrase of a sentence asks, and arm-level reading sees the interventions' sentences again."""
-    return tuple(m.span() for m in regex.finditer(sentence))
+    def _read_origin(self, text: _Text, i: int) -> list[_Finding]:
+        """Cell source and donor: trial-level only."""
+        found = []
+        for pattern, match in self._matches(text.book.sources, text, i):
+            found.append(_Finding("cell_sources", pattern.value, match.group(), pattern.strength))
+            if pattern.value in vocab.SOURCE_IMPLIES_DONOR:
+                donor, strength = vocab.SOURCE_IMPLIES_DONOR[pattern.value]
+                found.append(_Finding("donor", donor, match.group(), pattern.strength * strength))
+        for pattern, match in self._matches(text.book.donors, text, i):
+            found.append(_Finding("donor", pattern.value, match.group(), pattern.strength))
+        return found
 
+    def _nearest_is_cells(self, sentence: str, match: re.Match[str]) -> bool | None:
+        """Whom a route phrase belongs to: True (the cells), False (a drug, placebo...), None."""
+        starts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, match.start())]
+        end_break = _CLAUSE_BREAK.search(sentence, match.end())
+        clause_start, clause_end = starts[-1], end_break.start() if end_break else len(sentence)
+        left, right = match.start(), match.end()
 
-def _nearest_is_cells(sentence: str, match: re.Match[str]) -> bool | None:
-    """Whom the route phrase belongs to: True (the cells), False (a drug, placebo...), None."""
-    starts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, match.start())]
-    end_break = _CLAUSE_BREAK.search(sentence, match.end())
-    clause_start, clause_end = starts[-1], end_break.start() if end_break else len(sentence)
+        def distance(regex: re.Pattern[str]) -> float:
+            spans = self._spans.get((regex, sentence))
+            if spans is None:
+                # Every route phrase of a sentence asks, and arm-level reading sees the same
+                # sentences again: find the anchors once per sentence.
+                spans = self._spans[regex, sentence] = [m.span() for m in regex.finditer(sentence)]
+            best = float("inf")
+            for start, end in spans:
+                if start < clause_start or end > clause_end:
+                    continue
+                if end <= left:
+                    best = min(best, left - end)
+                elif start >= right:
+                    best = min(best, start - right)
+            return best
 
-    def distance(regex: re.Pattern[str]) -> float:
-        best = float("inf")
-        for start, end in _spans(regex, sentence):
-            if start < clause_start or end > clause_end:
-                continue
-            if end <= match.start():
-                best = min(best, match.start() - end)
-            elif start >= match.end():
-                best = min(best, start - match.end())
-        return best
-
-    cells, other = distance(vocab.CELL_ANCHOR_RE), distance(vocab.OTHER_AGENT_RE)
-    if cells == other == float("inf"):
-        return None
-    return cells <= other
+        cells, other = distance(vocab.CELL_ANCHOR_RE), distance(vocab.OTHER_AGENT_RE)
+        if cells == other == float("inf"):
+            return None
+        return cells <= other
 
 
 def _route_strength(pattern: vocab.Pattern, sentence: str, record: _Record) -> tuple[float, float]:
@@ -335,148 +564,6 @@ def _route_strength(pattern: vocab.Pattern, sentence: str, record: _Record) -> t
     if _INTRATHECAL_WORD.search(sentence):
         return 0.85, 1.0  # "1 intraspinal and 2 intrathecal": named apart, not a loose synonym
     return pattern.strength * (0.5 if record.csf else 1.0), SUPERSEDED
-
-
-def _hit(
-    segment: _Segment, scale: float, field: str, value: str, phrase: str, strength: float, **extra
-) -> _Hit:
-    return _Hit(
-        field, value, phrase, segment.source, segment.kind, scale * strength, segment.arm, **extra
-    )
-
-
-@dataclass(frozen=True)
-class _Phrasebook:
-    """The phrase patterns worth trying on one segment: those whose literal hints occur in it."""
-
-    cell_types: tuple[vocab.Pattern, ...]
-    generic_cells: tuple[vocab.Pattern, ...]
-    routes: tuple[vocab.Pattern, ...]
-    sources: tuple[vocab.Pattern, ...]
-    donors: tuple[vocab.Pattern, ...]
-    products: tuple[vocab.Product, ...]
-
-
-_ALL_HINTS = frozenset(
-    hint
-    for group in (
-        vocab.CELL_TYPE_PATTERNS,
-        vocab.GENERIC_CELL_PATTERNS,
-        vocab.ROUTE_PATTERNS,
-        vocab.CELL_SOURCE_PATTERNS,
-        vocab.DONOR_PATTERNS,
-        vocab.PRODUCTS,
-    )
-    for pattern in group
-    for hint in pattern.hints
-)
-
-
-def _phrasebook(text: str) -> _Phrasebook:
-    # One pass of substring checks per segment instead of ~90 regexes per sentence: most
-    # patterns cannot occur in a given text, and skipping them is what keeps the import fast.
-    lowered = text.lower()
-    present = {hint for hint in _ALL_HINTS if hint in lowered}
-
-    def worth(group):
-        return tuple(p for p in group if not p.hints or not present.isdisjoint(p.hints))
-
-    return _Phrasebook(
-        cell_types=worth(vocab.CELL_TYPE_PATTERNS),
-        generic_cells=worth(vocab.GENERIC_CELL_PATTERNS),
-        routes=worth(vocab.ROUTE_PATTERNS),
-        sources=worth(vocab.CELL_SOURCE_PATTERNS),
-        donors=worth(vocab.DONOR_PATTERNS),
-        products=worth(vocab.PRODUCTS),
-    )
-
-
-def _read(segment: _Segment, record: _Record) -> Iterator[_Hit]:
-    book = _phrasebook(segment.text)
-    capitals = _mostly_capitals(segment.text)
-    culture = bool(vocab.CULTURE_RE.search(segment.text))
-    for sentence in _sentences(segment.text):
-        background = bool(vocab.BACKGROUND_RE.search(sentence))
-        hit = partial(_hit, segment, segment.weight * (BACKGROUND if background else 1.0))
-        if segment.cell_fields:
-            yield from _read_cells(sentence, hit, book, capitals=capitals, culture=culture)
-            yield from _read_routes(sentence, hit, book, segment, record, capitals=capitals)
-            yield from _read_products(sentence, hit, book, trial_level=not segment.arm)
-        if not segment.arm:  # per arm: cell types and routes only
-            yield from _read_origin(sentence, hit, book, capitals=capitals)
-
-
-def _read_cells(
-    sentence: str, hit, book: _Phrasebook, *, capitals: bool, culture: bool
-) -> Iterator[_Hit]:
-    for pattern, match in _matches(book.cell_types, sentence, capitals):
-        before = sentence[max(0, match.start() - _CONTEXT) : match.start()]
-        if vocab.DIFFERENTIATION_BEFORE_RE.search(before):
-            continue  # "cells that can become astrocytes": not the product
-        if pattern.value == "bm-mnc" and culture:
-            continue  # mononuclear cells plated to grow MSC: a step, not the product
-        yield hit("cell_types", pattern.value, match.group(), pattern.strength)
-        yield hit("cells", "true", match.group(), pattern.strength)
-    for pattern, match in _matches(book.generic_cells, sentence, capitals):
-        yield hit("cells", "true", match.group(), pattern.strength)
-
-
-def _read_routes(
-    sentence: str,
-    hit,
-    book: _Phrasebook,
-    segment: _Segment,
-    record: _Record,
-    *,
-    capitals: bool,
-) -> Iterator[_Hit]:
-    for pattern, match in _matches(book.routes, sentence, capitals):
-        owner = _nearest_is_cells(sentence, match)
-        if owner is False:
-            continue  # the route of a drug, a placebo or an immunosuppressant
-        strength, cap = _route_strength(pattern, sentence, record)
-        if owner is None and not segment.cellular and segment.kind != "title":
-            strength *= UNANCHORED
-        if strength:
-            yield hit("routes", pattern.value, match.group(), strength, cap=cap)
-
-
-def _read_products(sentence: str, hit, book: _Phrasebook, *, trial_level: bool) -> Iterator[_Hit]:
-    lowered = sentence.lower()
-    for product in book.products:
-        if not may_match(product.hints, lowered):
-            continue
-        for match in product.regex.finditer(sentence):
-            phrase = match.group()
-            for value in product.cell_types:
-                yield hit(
-                    "cell_types", value, phrase, 0.95, product=True, supersedes=product.supersedes
-                )
-                yield hit("cells", "true", phrase, 0.95)
-            if not trial_level:
-                continue
-            for value in product.cell_sources:
-                yield hit("cell_sources", value, phrase, 0.95, product=True)
-            if product.donor:
-                yield hit(
-                    "donor",
-                    product.donor,
-                    phrase,
-                    product.donor_strength,
-                    product=True,
-                    cap=product.donor_cap,
-                )
-
-
-def _read_origin(sentence: str, hit, book: _Phrasebook, *, capitals: bool) -> Iterator[_Hit]:
-    """Cell source and donor: trial-level only."""
-    for pattern, match in _matches(book.sources, sentence, capitals):
-        yield hit("cell_sources", pattern.value, match.group(), pattern.strength)
-        if pattern.value in vocab.SOURCE_IMPLIES_DONOR:
-            donor, strength = vocab.SOURCE_IMPLIES_DONOR[pattern.value]
-            yield hit("donor", donor, match.group(), pattern.strength * strength)
-    for pattern, match in _matches(book.donors, sentence, capitals):
-        yield hit("donor", pattern.value, match.group(), pattern.strength)
 
 
 # --- From hits to labels ---------------------------------------------------------------------
@@ -605,14 +692,9 @@ def _order(study: ParsedStudy, labels: Iterable[Label]) -> tuple[Label, ...]:
 
 def classify(study: ParsedStudy) -> Classification:
     """Label a parsed registry record; deterministic, never raises on odd text."""
-    _spans.cache_clear()  # one study's sentences only: no study is read faster for another's
     segments = _segments(study)
-    trial_text = "\n".join(segment.text for segment in segments if not segment.arm)
-    record = _Record(
-        surgical=bool(vocab.SURGICAL_CUE_RE.search(trial_text)),
-        csf=bool(vocab.CSF_CUE_RE.search(trial_text)),
-    )
-    hits = [h for segment in segments for h in _read(segment, record)]
+    reader = _Reader(_Record(segments))
+    hits = [h for segment in segments for h in reader.read(segment)]
     cell_therapy = _cell_therapy_label(hits)
     if cell_therapy.value == "false":
         # Not a cell therapy: its routes are a drug's and its "cells" someone else's.

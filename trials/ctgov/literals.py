@@ -40,6 +40,46 @@ def required_fragments(regex: re.Pattern[str]) -> tuple[str, ...]:
     return tuple(sorted({f.lower() for f in fragments}))
 
 
+def exact_fragments(regex: re.Pattern[str]) -> tuple[str, ...]:
+    """For a case-sensitive regex, strings in their own case such that any match contains one.
+
+    () when the regex ignores case anywhere, or when `required_fragments` would say ().
+    """
+    if _parser is None or regex.flags & re.IGNORECASE:
+        return ()
+    try:
+        tree = _parser.parse(regex.pattern, regex.flags)
+    except Exception:  # noqa: BLE001 - any parser surprise just disables the screen
+        return ()
+    if _ignores_case_inside(list(tree)):
+        return ()
+    fragments = _sequence(list(tree))
+    if not fragments or min(len(f) for f in fragments) < MIN_FRAGMENT:
+        return ()
+    return tuple(sorted(set(fragments)))
+
+
+def _ignores_case_inside(items) -> bool:
+    """Whether a parsed pattern has a group that turns IGNORECASE on, like "(?i:...)"."""
+    for op, av in items:
+        if op is _c.SUBPATTERN:
+            if av[1] & re.IGNORECASE or _ignores_case_inside(list(av[3])):
+                return True
+        elif op is _c.BRANCH:
+            if any(_ignores_case_inside(list(branch)) for branch in av[1]):
+                return True
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+            if _ignores_case_inside(list(av[2])):
+                return True
+        elif op in (_c.ASSERT, _c.ASSERT_NOT, _c.ATOMIC_GROUP):
+            inner = av[1] if op in (_c.ASSERT, _c.ASSERT_NOT) else av
+            if _ignores_case_inside(list(inner)):
+                return True
+        elif op is _c.GROUPREF_EXISTS:
+            return True  # not worth following: no screen
+    return False
+
+
 def _sequence(items) -> tuple[str, ...]:
     """The best set of alternatives found at this level of a parsed pattern (or ())."""
     candidates: list[tuple[str, ...]] = []
@@ -77,5 +117,13 @@ def _sequence(items) -> tuple[str, ...]:
 
 
 def may_match(fragments: tuple[str, ...], lowered: str) -> bool:
-    """False only when no fragment occurs, i.e. the regex cannot match `lowered`'s original."""
-    return not fragments or any(fragment in lowered for fragment in fragments)
+    """False only when no fragment occurs, i.e. the regex cannot match `lowered`'s original.
+
+    (A plain loop: this runs for every pattern on every sentence, and a generator costs more.)
+    """
+    if not fragments:
+        return True
+    for fragment in fragments:  # noqa: SIM110 - any() over a generator is slower here
+        if fragment in lowered:
+            return True
+    return False

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from trials.ctgov.literals import required_fragments
+from trials.ctgov.literals import exact_fragments, required_fragments
 
 # The fixed vocabularies of DOMAIN.md. Views, API, exports and tests use exactly these slugs.
 CELL_TYPES = frozenset({"msc", "nsc", "glial", "bm-mnc", "hsc", "other-cell"})
@@ -62,7 +62,10 @@ class Pattern:
     # The bare word "intraspinal": its strength depends on the rest of the record (classify.py).
     loose: bool = False
     # Fragments one of which any match contains (literals.py): screens sentences cheaply.
-    hints: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()  # lower-case, to look for in the lower-cased sentence
+    # For a case-sensitive pattern, the same in their own case, to look for in the sentence
+    # itself: "IT" is rare where "it" is everywhere.
+    case_hints: tuple[str, ...] = ()
 
 
 def _p(
@@ -79,6 +82,7 @@ def _p(
         value=value,
         regex=regex,
         hints=required_fragments(regex),
+        case_hints=exact_fragments(regex),
         strength=strength,
         case=case,
         not_after=re.compile(not_after, re.IGNORECASE) if not_after else None,
