@@ -374,26 +374,30 @@ GENERIC_CELL_PATTERNS: tuple[Pattern, ...] = (
 # ---------------------------------------------------------------------------------------------
 # Context words.
 # ---------------------------------------------------------------------------------------------
+# These are searched across whole sentences, so their alternatives that start a word share one
+# "\b" in front: the regex engine then passes over a letter inside a word with one test instead of
+# one per alternative (several times faster; the same matches, since the order of the
+# alternatives is kept).
 # Anchors decide whom a route phrase belongs to: the nearest one in the clause wins.
 # "post transplant day 1" is a date, not the cells.
 CELL_ANCHOR_RE = re.compile(
-    r"\bcells?\b|\bstem\b|\w*MSCs?\b|\bMSC[-_]NTF\b|(?<!post\s)(?<!post-)(?<!pre-)\btransplant\w*"
-    r"|\bimplant\w*|\bgraft\w*|\bNurOwn\b"
-    r"|\bQ-Cells?\b|\bAstroRx\b|\bHSSCs?\b|\bHYNR-CS\b|\blenzumestrocel\b|\bNeuronata|\bADRCs?\b"
-    r"|\bTregs?\b|\blymphocytes\b|\bPBMCs?\b|\bMNCs?\b|\bprogenitors?\b|\bastrocytes?\b|\bCNS10\b"
-    r"|\bstromal\s+vascular\b|\bSVF\b|\bhGRPs?\b|\bNSI-?566\b|\bADSCs?\b",
+    r"\b(?:cells?\b|stem\b)|\w*MSCs?\b|\bMSC[-_]NTF\b|(?<!post\s)(?<!post-)(?<!pre-)\btransplant\w*"
+    r"|\b(?:implant\w*|graft\w*|NurOwn\b"
+    r"|Q-Cells?\b|AstroRx\b|HSSCs?\b|HYNR-CS\b|lenzumestrocel\b|Neuronata|ADRCs?\b"
+    r"|Tregs?\b|lymphocytes\b|PBMCs?\b|MNCs?\b|progenitors?\b|astrocytes?\b|CNS10\b"
+    r"|stromal\s+vascular\b|SVF\b|hGRPs?\b|NSI-?566\b|ADSCs?\b)",
     re.IGNORECASE,
 )
 # Things given beside the cells (or instead of them), whose routes do not count. ("Placebo-
 # controlled" is the design, not an agent.)
 OTHER_AGENT_RE = re.compile(
-    r"\b(?:placebo|sham)\b(?![- ]controlled)|\bexcipient\b|\bvehicle\b|\briluzole\b|\bedaravone\b"
-    r"|\binterleukin\b"
-    r"|" + _B + r"IL-?2" + _E + r"|\bproleukin\b|\bimmuno-?suppress\w*|\btacrolimus\b|\bprograf\b"
-    r"|\bbasiliximab\b|\bsimulect\b|\bmycophenolate\b|\bcellcept\b|\b(?:methyl)?predniso(?:lo)?ne\b"
-    r"|\bdexamethasone\b|\bsteroids?\b|\bcyclosporin\w*|\bciclosporin\w*|\bsirolimus\b|\brapamycin\b"
-    r"|\bthymoglobulin\b|\bantithymocyte\b|\btocilizumab\b|\bG-CSF\b|\bfilgrastim\b|\bheparin\b"
-    r"|\bantibiotics?\b|\bgadolinium\b|\bcontrast\s+(?:agent|medium)\b"
+    r"\b(?:(?:placebo|sham)\b(?![- ]controlled)|excipient\b|vehicle\b|riluzole\b|edaravone\b"
+    r"|interleukin\b)"
+    r"|" + _B + r"IL-?2" + _E + r"|\b(?:proleukin\b|immuno-?suppress\w*|tacrolimus\b|prograf\b"
+    r"|basiliximab\b|simulect\b|mycophenolate\b|cellcept\b|(?:methyl)?predniso(?:lo)?ne\b"
+    r"|dexamethasone\b|steroids?\b|cyclosporin\w*|ciclosporin\w*|sirolimus\b|rapamycin\b"
+    r"|thymoglobulin\b|antithymocyte\b|tocilizumab\b|G-CSF\b|filgrastim\b|heparin\b"
+    r"|antibiotics?\b|gadolinium\b|contrast\s+(?:agent|medium)\b)"
     # A dose in mg or IU is a drug's: cells are dosed in cells (per kg).
     r"|\d\s*(?:mg|µg|mcg|IU)\b",
     re.IGNORECASE,
@@ -401,15 +405,15 @@ OTHER_AGENT_RE = re.compile(
 # A sentence about earlier work, animals or the literature: its routes and cell types are not this
 # trial's.
 BACKGROUND_RE = re.compile(
-    r"\b(?:previous(?:ly)?|earlier|former|recent|published|several|numerous|many|other)\s+"
+    r"\b(?:(?:previous(?:ly)?|earlier|former|recent|published|several|numerous|many|other)\s+"
     r"(?:\w+\s+){0,2}?(?:stud(?:y|ies)|trials?|research|reports?|investigations?|work)\b"
-    r"|\b(?:stud(?:y|ies)|trials?|research|reports?|experiments?|investigations?)\s+(?:have|has)\s+"
+    r"|(?:stud(?:y|ies)|trials?|research|reports?|experiments?|investigations?)\s+(?:have|has)\s+"
     r"(?:shown|demonstrated|reported|suggested|indicated|been)"
-    r"|\b(?:have|has)\s+been\s+(?:shown|reported|demonstrated|able|used|found)\b"
-    r"|\bit\s+(?:has\s+been|was|is)\s+(?:demonstrated|shown|reported|known)\b"
-    r"|\b(?:murine|mice|mouse|rats?|rodents?|animals?|SOD1|pre-?clinical)\b"
-    r"|\bliterature\b|\bNCT\d{8}\b|\bour\s+(?:previous|earlier|prior|results|experience)\b"
-    r"|\binvestigations?\s+indicated\b",
+    r"|(?:have|has)\s+been\s+(?:shown|reported|demonstrated|able|used|found)\b"
+    r"|it\s+(?:has\s+been|was|is)\s+(?:demonstrated|shown|reported|known)\b"
+    r"|(?:murine|mice|mouse|rats?|rodents?|animals?|SOD1|pre-?clinical)\b"
+    r"|literature\b|NCT\d{8}\b|our\s+(?:previous|earlier|prior|results|experience)\b"
+    r"|investigations?\s+indicated\b)",
     re.IGNORECASE,
 )
 
