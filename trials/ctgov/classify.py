@@ -15,7 +15,6 @@ from functools import cached_property
 from typing import NamedTuple
 
 from trials.ctgov import vocab
-from trials.ctgov.literals import may_match
 from trials.ctgov.parse import ArmGroup, Intervention, ParsedStudy
 from trials.ctgov.vocab import CELL_SOURCES, CELL_TYPES, DONORS, ROUTES
 
@@ -304,22 +303,16 @@ _CAPITAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 
 
 def _mostly_capitals(text: str) -> bool:
+    capitals = len(_CAPITAL.findall(text))
+    if capitals <= 12:
+        return False  # more than 20 letters, 60% of them capitals, takes at least 13 capitals
     letters = len(_LETTER.findall(text))
-    return letters > 20 and len(_CAPITAL.findall(text)) > 0.6 * letters
+    return letters > 20 and capitals > 0.6 * letters
 
 
-@dataclass(frozen=True)
-class _Phrasebook:
-    """The phrase patterns worth trying on one text: those whose literal hints occur in it."""
-
-    cell_types: tuple[vocab.Pattern, ...]
-    generic_cells: tuple[vocab.Pattern, ...]
-    routes: tuple[vocab.Pattern, ...]
-    sources: tuple[vocab.Pattern, ...]
-    donors: tuple[vocab.Pattern, ...]
-    products: tuple[vocab.Product, ...]
-
-
+# The screen. Every phrase pattern has a bit; a sentence's mask has the bits of the patterns whose
+# literal hints occur in it (literals.py), so that only those regexes run. The hints are looked
+# for once per text, then per sentence only among those the text has.
 _GROUPS = (
     vocab.CELL_TYPE_PATTERNS,
     vocab.GENERIC_CELL_PATTERNS,
@@ -328,21 +321,83 @@ _GROUPS = (
     vocab.DONOR_PATTERNS,
     vocab.PRODUCTS,
 )
-_EVERY_PHRASE = _Phrasebook(*_GROUPS)
-_ALL_HINTS = frozenset(hint for group in _GROUPS for pattern in group for hint in pattern.hints)
 
 
-def _phrasebook(text: str) -> _Phrasebook:
-    # One pass of substring checks per text, so that each of its sentences is screened against
-    # only the patterns that can occur in the text at all. A text of one sentence is not worth it:
-    # its sentence is screened against every pattern anyway.
-    lowered = text.lower()
-    present = {hint for hint in _ALL_HINTS if hint in lowered}
+class _Group(NamedTuple):
+    """One vocabulary's patterns, and where their bits start in a mask."""
 
-    def worth(group):
-        return tuple(p for p in group if not p.hints or not present.isdisjoint(p.hints))
+    patterns: tuple
+    shift: int
 
-    return _Phrasebook(*(worth(group) for group in _GROUPS))
+    def bits(self) -> Iterator[tuple[int, vocab.Pattern | vocab.Product]]:
+        for k, pattern in enumerate(self.patterns):
+            yield 1 << (self.shift + k), pattern
+
+    def candidates(self, mask: int) -> list:
+        """The patterns whose bit is set, in vocabulary order."""
+        own = (mask >> self.shift) & ((1 << len(self.patterns)) - 1)
+        found = []
+        while own:  # one step per set bit, not per pattern: most sentences set few
+            lowest = own & -own
+            found.append(self.patterns[lowest.bit_length() - 1])
+            own ^= lowest
+        return found
+
+
+_CELL_TYPES, _GENERIC_CELLS, _ROUTES, _SOURCES, _DONORS, _PRODUCTS = (
+    _Group(group, sum(len(earlier) for earlier in _GROUPS[:k])) for k, group in enumerate(_GROUPS)
+)
+_ALL = (_CELL_TYPES, _GENERIC_CELLS, _ROUTES, _SOURCES, _DONORS, _PRODUCTS)
+_CELL_READING = sum(
+    bit for group in (_CELL_TYPES, _GENERIC_CELLS, _ROUTES, _PRODUCTS) for bit, _ in group.bits()
+)
+_ORIGIN_READING = sum(bit for group in (_SOURCES, _DONORS) for bit, _ in group.bits())
+
+
+def _hint_table(*, case: bool) -> tuple[tuple[str, int], ...]:
+    """(hint, bits of the patterns it lets through). A case-sensitive pattern is screened by its
+    own-case hints in the sentence itself (case=True), every other by lower-case hints."""
+    table: dict[str, int] = {}
+    for group in _ALL:
+        for bit, pattern in group.bits():
+            own_case = getattr(pattern, "case_hints", ())
+            # A pattern with own-case hints is screened by those alone.
+            hints = own_case if case else (() if own_case else pattern.hints)
+            for hint in hints:
+                table[hint] = table.get(hint, 0) | bit
+    return tuple(table.items())
+
+
+_LOWER_HINTS, _CASE_HINTS = _hint_table(case=False), _hint_table(case=True)
+_UNSCREENED = sum(
+    bit
+    for group in _ALL
+    for bit, pattern in group.bits()
+    if not pattern.hints and not getattr(pattern, "case_hints", ())
+)
+
+
+def _masks(text: str, sentences: list[str], lowered: list[str]) -> list[int]:
+    """Per sentence, the bits of the patterns worth running on it."""
+    lowered_text = text.lower()
+    lower = [(hint, bits) for hint, bits in _LOWER_HINTS if hint in lowered_text]
+    case = [(hint, bits) for hint, bits in _CASE_HINTS if hint in text]
+    if len(sentences) == 1:  # the text's hints are its one sentence's
+        mask = _UNSCREENED
+        for _, bits in lower + case:
+            mask |= bits
+        return [mask]
+    masks = []
+    for sentence, lowered_sentence in zip(sentences, lowered, strict=True):
+        mask = _UNSCREENED
+        for hint, bits in lower:
+            if hint in lowered_sentence:
+                mask |= bits
+        for hint, bits in case:
+            if hint in sentence:
+                mask |= bits
+        masks.append(mask)
+    return masks
 
 
 class _Text:
@@ -352,12 +407,13 @@ class _Text:
         self.text = text
         self.sentences = _sentences(text)
         self.lowered = [sentence.lower() for sentence in self.sentences]
-        self.book = _phrasebook(text) if len(self.sentences) > 1 else _EVERY_PHRASE
+        self.masks = _masks(text, self.sentences, self.lowered)
         self._background: dict[int, bool] = {}
-        # Per sentence, filled by _Reader when a segment first needs them.
-        self.cells: list[list[_Finding]] | None = None  # cell types, cells, routes
-        self.product_origin: list[list[_Finding]] | None = None  # products' source and donor
-        self.origin: list[list[_Finding]] | None = None  # cell source and donor words
+        # By sentence index, for the sentences that have any; filled by _Reader when a segment
+        # first needs them.
+        self.cells: dict[int, list[_Finding]] | None = None  # cell types, cells, routes
+        self.product_origin: dict[int, list[_Finding]] | None = None  # products' source, donor
+        self.origin: dict[int, list[_Finding]] | None = None  # cell source and donor words
 
     @cached_property
     def capitals(self) -> bool:
@@ -397,16 +453,13 @@ class _Reader:
                 parts.append(text.product_origin)
         if trial_level:  # per arm: cell types and routes only
             if text.origin is None:
-                text.origin = [self._read_origin(text, i) for i in range(len(text.sentences))]
+                self._read_origin(text)
             parts.append(text.origin)
         anchored = segment.cellular or segment.kind == "title"
         hits = []
-        for i in range(len(text.sentences)):
-            findings = [finding for part in parts for finding in part[i]]
-            if not findings:
-                continue
+        for i in sorted({i for part in parts for i in part}):
             scale = segment.weight * (BACKGROUND if text.background(i) else 1.0)
-            for f in findings:
+            for f in (finding for part in parts for finding in part.get(i, ())):
                 strength = f.strength * UNANCHORED if f.unanchored and not anchored else f.strength
                 hits.append(
                     _Hit(
@@ -424,15 +477,10 @@ class _Reader:
                 )
         return hits
 
-    def _matches(self, patterns, text: _Text, i: int) -> list[tuple[vocab.Pattern, re.Match]]:
-        sentence, lowered = text.sentences[i], text.lowered[i]
+    def _matches(self, group: _Group, text: _Text, i: int) -> list[tuple[vocab.Pattern, re.Match]]:
+        sentence = text.sentences[i]
         found = []
-        for pattern in patterns:
-            if pattern.case_hints:
-                if not may_match(pattern.case_hints, sentence):
-                    continue
-            elif not may_match(pattern.hints, lowered):
-                continue
+        for pattern in group.candidates(text.masks[i]):
             if pattern.case and text.capitals:
                 continue  # "IT", "IV": meaningless in a text written all in capitals
             for match in pattern.regex.finditer(sentence):
@@ -446,10 +494,12 @@ class _Reader:
 
     def _read_cells(self, text: _Text) -> None:
         """Cell types, cells at all, and routes; with the products, which also give origins."""
-        text.cells, text.product_origin = [], []
+        text.cells, text.product_origin = {}, {}
         for i, sentence in enumerate(text.sentences):
+            if not text.masks[i] & _CELL_READING:
+                continue  # none of these patterns can match: most sentences of a long text
             found = []
-            for pattern, match in self._matches(text.book.cell_types, text, i):
+            for pattern, match in self._matches(_CELL_TYPES, text, i):
                 before = sentence[max(0, match.start() - _CONTEXT) : match.start()]
                 if vocab.DIFFERENTIATION_BEFORE_RE.search(before):
                     continue  # "cells that can become astrocytes": not the product
@@ -457,9 +507,9 @@ class _Reader:
                     continue  # mononuclear cells plated to grow MSC: a step, not the product
                 found.append(_Finding("cell_types", pattern.value, match.group(), pattern.strength))
                 found.append(_Finding("cells", "true", match.group(), pattern.strength))
-            for pattern, match in self._matches(text.book.generic_cells, text, i):
+            for pattern, match in self._matches(_GENERIC_CELLS, text, i):
                 found.append(_Finding("cells", "true", match.group(), pattern.strength))
-            for pattern, match in self._matches(text.book.routes, text, i):
+            for pattern, match in self._matches(_ROUTES, text, i):
                 owner = self._nearest_is_cells(sentence, match)
                 if owner is False:
                     continue  # the route of a drug, a placebo or an immunosuppressant
@@ -476,9 +526,7 @@ class _Reader:
                         )
                     )
             origin = []
-            for product in text.book.products:
-                if not may_match(product.hints, text.lowered[i]):
-                    continue
+            for product in _PRODUCTS.candidates(text.masks[i]):
                 for match in product.regex.finditer(sentence):
                     phrase = match.group()
                     for value in product.cell_types:
@@ -506,20 +554,28 @@ class _Reader:
                                 cap=product.donor_cap,
                             )
                         )
-            text.cells.append(found)
-            text.product_origin.append(origin)
+            if found:
+                text.cells[i] = found
+            if origin:
+                text.product_origin[i] = origin
 
-    def _read_origin(self, text: _Text, i: int) -> list[_Finding]:
+    def _read_origin(self, text: _Text) -> None:
         """Cell source and donor: trial-level only."""
-        found = []
-        for pattern, match in self._matches(text.book.sources, text, i):
-            found.append(_Finding("cell_sources", pattern.value, match.group(), pattern.strength))
-            if pattern.value in vocab.SOURCE_IMPLIES_DONOR:
-                donor, strength = vocab.SOURCE_IMPLIES_DONOR[pattern.value]
-                found.append(_Finding("donor", donor, match.group(), pattern.strength * strength))
-        for pattern, match in self._matches(text.book.donors, text, i):
-            found.append(_Finding("donor", pattern.value, match.group(), pattern.strength))
-        return found
+        text.origin = {}
+        for i in range(len(text.sentences)):
+            if not text.masks[i] & _ORIGIN_READING:
+                continue
+            found = []
+            for pattern, match in self._matches(_SOURCES, text, i):
+                phrase = match.group()
+                found.append(_Finding("cell_sources", pattern.value, phrase, pattern.strength))
+                if pattern.value in vocab.SOURCE_IMPLIES_DONOR:
+                    donor, strength = vocab.SOURCE_IMPLIES_DONOR[pattern.value]
+                    found.append(_Finding("donor", donor, phrase, pattern.strength * strength))
+            for pattern, match in self._matches(_DONORS, text, i):
+                found.append(_Finding("donor", pattern.value, match.group(), pattern.strength))
+            if found:
+                text.origin[i] = found
 
     def _nearest_is_cells(self, sentence: str, match: re.Match[str]) -> bool | None:
         """Whom a route phrase belongs to: True (the cells), False (a drug, placebo...), None."""
