@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from trials.ctgov import vocab
+from trials.ctgov.literals import passes
 from trials.ctgov.parse import ArmGroup, Intervention, ParsedStudy
 from trials.ctgov.vocab import CELL_SOURCES, CELL_TYPES, DONORS, ROUTES
 
@@ -415,6 +416,15 @@ class _Text:
         self.product_origin: dict[int, list[_Finding]] | None = None  # products' source, donor
         self.origin: dict[int, list[_Finding]] | None = None  # cell source and donor words
 
+    def passes(self, pattern: vocab.Pattern | vocab.Product, i: int) -> bool:
+        """The finer screen of a pattern that passed the mask: can it match sentence i?"""
+        sentence = self.sentences[i]
+        if pattern.case:
+            return passes(pattern.screen, sentence)
+        if sentence.isascii():  # see literals.required_screen for why only then
+            return passes(pattern.screen, self.lowered[i])
+        return True
+
     @cached_property
     def capitals(self) -> bool:
         return _mostly_capitals(self.text)
@@ -481,6 +491,8 @@ class _Reader:
         sentence = text.sentences[i]
         found = []
         for pattern in group.candidates(text.masks[i]):
+            if not text.passes(pattern, i):
+                continue
             if pattern.case and text.capitals:
                 continue  # "IT", "IV": meaningless in a text written all in capitals
             for match in pattern.regex.finditer(sentence):
@@ -527,6 +539,8 @@ class _Reader:
                     )
             origin = []
             for product in _PRODUCTS.candidates(text.masks[i]):
+                if not text.passes(product, i):
+                    continue
                 for match in product.regex.finditer(sentence):
                     phrase = match.group()
                     for value in product.cell_types:

@@ -80,8 +80,79 @@ def _ignores_case_inside(items) -> bool:
     return False
 
 
+# A finer screen: alternatives, each a conjunction of clauses, each clause a disjunction of
+# fragments. Any match contains, for at least one alternative, a fragment of each of its clauses.
+Screen = tuple[tuple[tuple[str, ...], ...], ...]
+
+
+def required_screen(regex: re.Pattern[str], *, exact: bool = False) -> Screen:
+    """Where `required_fragments` keeps one clause, this keeps them all, per top-level
+    alternative: "(into|to) the cerebrospinal fluid|into the CSF" needs "the" (the one clause)
+    but also "spinal" and "fluid", or "csf". A second, sharper screen for the few patterns that
+    pass the first.
+
+    Lower-case (exact=False), the fragments are to be looked for in a lower-cased text that is
+    ASCII: on other text, str.lower() and the regex engine disagree about a few letters ("ı",
+    "ſ", "İ"), so the screen must not be used there. exact=True: in their own case, for a
+    regex that never ignores case, in any text. () means "no screen: run the regex".
+    """
+    if _parser is None or (exact and regex.flags & re.IGNORECASE):
+        return ()
+    try:
+        tree = _parser.parse(regex.pattern, regex.flags)
+    except Exception:  # noqa: BLE001 - any parser surprise just disables the screen
+        return ()
+    items = list(tree)
+    if exact and _ignores_case_inside(items):
+        return ()
+    while len(items) == 1 and items[0][0] is _c.SUBPATTERN:
+        items = list(items[0][1][3])
+    # Expand the first top-level branch: "\bfoo|\bbar" parses as \b then (foo|bar).
+    k = next((k for k, (op, _) in enumerate(items) if op is _c.BRANCH), None)
+    if k is None:
+        shared, alternatives = [], [items]
+    else:
+        shared = _candidates(items[:k]) + _candidates(items[k + 1 :])
+        alternatives = [list(branch) for branch in items[k][1][1]]
+    screen = []
+    for alternative in alternatives:
+        clauses = {
+            tuple(sorted({f if exact else f.lower() for f in clause}))
+            for clause in shared + _candidates(alternative)
+            if min(len(f) for f in clause) >= MIN_FRAGMENT and all(f.isascii() for f in clause)
+        }
+        if not clauses:
+            return ()  # an alternative with nothing to look for: any text may match
+        screen.append(tuple(sorted(clauses)))
+    return tuple(screen)
+
+
+def passes(screen: Screen, text: str) -> bool:
+    """False only when the regex cannot match `text` (see required_screen for which text)."""
+    if not screen:
+        return True
+    for clauses in screen:
+        for clause in clauses:
+            for fragment in clause:
+                if fragment in text:
+                    break
+            else:
+                break  # this clause has no fragment in the text: try the next alternative
+        else:
+            return True  # every clause of this alternative has a fragment in the text
+    return False
+
+
 def _sequence(items) -> tuple[str, ...]:
     """The best set of alternatives found at this level of a parsed pattern (or ())."""
+    candidates = _candidates(items)
+    if not candidates:
+        return ()
+    return max(candidates, key=lambda fragments: min(len(f) for f in fragments))
+
+
+def _candidates(items) -> list[tuple[str, ...]]:
+    """Every set of alternatives found at this level: any match contains one of each set."""
     candidates: list[tuple[str, ...]] = []
     run: list[str] = []
 
@@ -111,9 +182,7 @@ def _sequence(items) -> tuple[str, ...]:
                     candidates.append(found)
         # Anything else (classes, anchors, look-arounds, backreferences) ends a literal run.
     close_run()
-    if not candidates:
-        return ()
-    return max(candidates, key=lambda fragments: min(len(f) for f in fragments))
+    return candidates
 
 
 def may_match(fragments: tuple[str, ...], lowered: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from trials.ctgov.literals import exact_fragments, required_fragments
+from trials.ctgov.literals import Screen, exact_fragments, required_fragments, required_screen
 
 # The fixed vocabularies of DOMAIN.md. Views, API, exports and tests use exactly these slugs.
 CELL_TYPES = frozenset({"msc", "nsc", "glial", "bm-mnc", "hsc", "other-cell"})
@@ -66,6 +66,8 @@ class Pattern:
     # For a case-sensitive pattern, the same in their own case, to look for in the sentence
     # itself: "IT" is rare where "it" is everywhere.
     case_hints: tuple[str, ...] = ()
+    # The finer screen for the patterns that pass the hints (literals.required_screen).
+    screen: Screen = ()
 
 
 def _p(
@@ -83,6 +85,7 @@ def _p(
         regex=regex,
         hints=required_fragments(regex),
         case_hints=exact_fragments(regex),
+        screen=required_screen(regex, exact=case),
         strength=strength,
         case=case,
         not_after=re.compile(not_after, re.IGNORECASE) if not_after else None,
@@ -295,11 +298,19 @@ class Product:
     # so: the implication stays a suggestion, however often the cord is mentioned.
     donor_cap: float = 1.0
     hints: tuple[str, ...] = ()
+    case: bool = False  # matched case-sensitively
+    screen: Screen = ()
 
 
 def _product(pattern: str, *, case: bool = False, **implied) -> Product:
     regex = re.compile(pattern, 0 if case else re.IGNORECASE)
-    return Product(regex=regex, hints=required_fragments(regex), **implied)
+    return Product(
+        regex=regex,
+        hints=required_fragments(regex),
+        case=case,
+        screen=required_screen(regex, exact=case),
+        **implied,
+    )
 
 
 PRODUCTS: tuple[Product, ...] = (
