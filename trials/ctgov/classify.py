@@ -440,6 +440,26 @@ class _Text:
         return self._background[i]
 
 
+class _Spans:
+    """Where a regex matches in a sentence, found left to right only as far as asked: the nearest
+    anchor after a route phrase is the first one after it, so the rest need not be looked for."""
+
+    def __init__(self, regex: re.Pattern[str], sentence: str):
+        self._matches = regex.finditer(sentence)
+        self._spans: list[tuple[int, int]] = []
+        self._done = False
+
+    def through(self, position: int) -> list[tuple[int, int]]:
+        """Every span up to the first that starts at or after `position` (or all there are)."""
+        while not self._done and (not self._spans or self._spans[-1][0] < position):
+            match = next(self._matches, None)
+            if match is None:
+                self._done = True
+            else:
+                self._spans.append(match.span())
+        return self._spans
+
+
 class _Reader:
     """Reads the segments of one study. Made anew for every study, so that what it keeps (each
     text's findings, where the anchor words stand in a sentence) never serves another study."""
@@ -447,7 +467,7 @@ class _Reader:
     def __init__(self, record: _Record):
         self.record = record
         self._texts: dict[str, _Text] = {}
-        self._spans: dict[tuple[re.Pattern[str], str], list[tuple[int, int]]] = {}
+        self._spans: dict[tuple[re.Pattern[str], str], _Spans] = {}
 
     def read(self, segment: _Segment) -> list[_Hit]:
         text = self._texts.get(segment.text)
@@ -599,13 +619,11 @@ class _Reader:
         left, right = match.start(), match.end()
 
         def distance(regex: re.Pattern[str]) -> float:
-            spans = self._spans.get((regex, sentence))
-            if spans is None:
-                # Every route phrase of a sentence asks, and arm-level reading sees the same
-                # sentences again: find the anchors once per sentence.
-                spans = self._spans[regex, sentence] = [m.span() for m in regex.finditer(sentence)]
+            anchors = self._spans.get((regex, sentence))
+            if anchors is None:  # every route phrase of the sentence asks: find them once
+                anchors = self._spans[regex, sentence] = _Spans(regex, sentence)
             best = float("inf")
-            for start, end in spans:
+            for start, end in anchors.through(right):
                 if start < clause_start or end > clause_end:
                     continue
                 if end <= left:
