@@ -1,5 +1,5 @@
-"""Phrase tables for the classifier (classify.py): the fixed slug vocabularies and the words that
-point to each slug. Data only; the rules that use them are in classify.py, explained in
+"""Phrase tables for the classifier (classify/): the fixed slug vocabularies and the words that
+point to each slug. Data only; the rules that use them are in classify/, explained in
 CLASSIFIER.md.
 
 A pattern's `strength` says how unambiguous the phrase is on its own (1.0: "intrathecal"; lower for
@@ -59,7 +59,7 @@ class Pattern:
     case: bool = False
     # Text just before the match that makes it mean something else ("phase IV", "grade IV").
     not_after: re.Pattern[str] | None = None
-    # The bare word "intraspinal": its strength depends on the rest of the record (classify.py).
+    # The bare word "intraspinal": its strength depends on the whole record (classify/reading.py).
     loose: bool = False
     # Fragments one of which any match contains (literals.py): screens sentences cheaply.
     hints: tuple[str, ...] = ()  # lower-case, to look for in the lower-cased sentence
@@ -102,7 +102,7 @@ _ROMAN_CONTEXT = (
 
 # ---------------------------------------------------------------------------------------------
 # Delivery routes. Matches are kept only when they describe how the *cells* are given (see
-# classify.py: the nearest agent in the clause must be the cells, not a drug or a placebo).
+# classify/reading.py: the nearest agent in the clause must be the cells, not a drug or a placebo).
 # ---------------------------------------------------------------------------------------------
 ROUTE_PATTERNS: tuple[Pattern, ...] = (
     _p("intrathecal", r"\bintra-?\s?thec?h?al(?:ly)?\b"),  # also the registry's typo "intrathechal"
@@ -135,7 +135,7 @@ ROUTE_PATTERNS: tuple[Pattern, ...] = (
     _p("intraspinal", r"\bspinal\s+cord\s+(?:injections?|implantation)\b(?!\s+injur)", 0.95),
     _p("intraspinal", r"\b(?:lumbar|cervical|thoracic)\s+surgical\s+(?:trans|im)plant\w*", 0.9),
     _p("intraspinal", r"\bmicro-?injections?\b[^.;]{0,60}?\bspinal\s+cord\b", 0.9),
-    # The bare word: loose in registry prose (see classify.py for how its strength is decided).
+    # The bare word: loose in registry prose (classify/reading.py decides its strength).
     _p("intraspinal", r"\bintra-?\s?spinal(?:ly)?\b(?!\s+cord)", 0.6, loose=True),
     _p("intracerebroventricular", r"\bintra-?\s?cerebro-?\s?ventricular(?:ly)?\b"),
     _p("intracerebroventricular", r"\bintra-?\s?ventricular(?:ly)?\b", 0.95),
