@@ -6,7 +6,9 @@ those regexes; it made classification about twice as fast (see bench/import_benc
 
 The fragments come from Python's own regex parser. When they cannot be derived (a construct not
 handled here), `required_fragments` returns () and the caller runs the regex as before: a miss
-costs speed, never a match.
+costs speed, never a match. `exact_fragments` gives a case-sensitive regex's fragments in their
+own case ("IT" rather than "it"), and `required_screen` a sharper second check that keeps every
+fragment a match needs, not just one.
 """
 
 from __future__ import annotations

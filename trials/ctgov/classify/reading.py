@@ -243,7 +243,10 @@ class Reader:
         if text is None:
             text = self._texts[segment.text] = _Text(segment.text)
         trial_level = not segment.arm
-        parts = []  # per-sentence finding lists, in the order the hits have always come in
+        # Per sentence: cell words, routes and products, then the products' and the words'
+        # origins. Order matters only among hits for the same value (of equal best phrases the
+        # first decides, labels._aggregate), and there it is the record's order, as always.
+        parts = []
         if segment.cell_fields:
             if text.cells is None:
                 self._read_cells(text)
