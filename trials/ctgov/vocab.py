@@ -1,5 +1,5 @@
-"""Phrase tables for the classifier (classify.py): the fixed slug vocabularies and the words that
-point to each slug. Data only; the rules that use them are in classify.py, explained in
+"""Phrase tables for the classifier (classify/): the fixed slug vocabularies and the words that
+point to each slug. Data only; the rules that use them are in classify/, explained in
 CLASSIFIER.md.
 
 A pattern's `strength` says how unambiguous the phrase is on its own (1.0: "intrathecal"; lower for
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from trials.ctgov.literals import required_fragments
+from trials.ctgov.literals import Screen, exact_fragments, required_fragments, required_screen
 
 # The fixed vocabularies of DOMAIN.md. Views, API, exports and tests use exactly these slugs.
 CELL_TYPES = frozenset({"msc", "nsc", "glial", "bm-mnc", "hsc", "other-cell"})
@@ -59,10 +59,15 @@ class Pattern:
     case: bool = False
     # Text just before the match that makes it mean something else ("phase IV", "grade IV").
     not_after: re.Pattern[str] | None = None
-    # The bare word "intraspinal": its strength depends on the rest of the record (classify.py).
+    # The bare word "intraspinal": its strength depends on the whole record (classify/reading.py).
     loose: bool = False
     # Fragments one of which any match contains (literals.py): screens sentences cheaply.
-    hints: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()  # lower-case, to look for in the lower-cased sentence
+    # For a case-sensitive pattern, the same in their own case, to look for in the sentence
+    # itself: "IT" is rare where "it" is everywhere.
+    case_hints: tuple[str, ...] = ()
+    # The finer screen for the patterns that pass the hints (literals.required_screen).
+    screen: Screen = ()
 
 
 def _p(
@@ -79,6 +84,8 @@ def _p(
         value=value,
         regex=regex,
         hints=required_fragments(regex),
+        case_hints=exact_fragments(regex),
+        screen=required_screen(regex, exact=case),
         strength=strength,
         case=case,
         not_after=re.compile(not_after, re.IGNORECASE) if not_after else None,
@@ -95,7 +102,7 @@ _ROMAN_CONTEXT = (
 
 # ---------------------------------------------------------------------------------------------
 # Delivery routes. Matches are kept only when they describe how the *cells* are given (see
-# classify.py: the nearest agent in the clause must be the cells, not a drug or a placebo).
+# classify/reading.py: the nearest agent in the clause must be the cells, not a drug or a placebo).
 # ---------------------------------------------------------------------------------------------
 ROUTE_PATTERNS: tuple[Pattern, ...] = (
     _p("intrathecal", r"\bintra-?\s?thec?h?al(?:ly)?\b"),  # also the registry's typo "intrathechal"
@@ -128,7 +135,7 @@ ROUTE_PATTERNS: tuple[Pattern, ...] = (
     _p("intraspinal", r"\bspinal\s+cord\s+(?:injections?|implantation)\b(?!\s+injur)", 0.95),
     _p("intraspinal", r"\b(?:lumbar|cervical|thoracic)\s+surgical\s+(?:trans|im)plant\w*", 0.9),
     _p("intraspinal", r"\bmicro-?injections?\b[^.;]{0,60}?\bspinal\s+cord\b", 0.9),
-    # The bare word: loose in registry prose (see classify.py for how its strength is decided).
+    # The bare word: loose in registry prose (classify/reading.py decides its strength).
     _p("intraspinal", r"\bintra-?\s?spinal(?:ly)?\b(?!\s+cord)", 0.6, loose=True),
     _p("intracerebroventricular", r"\bintra-?\s?cerebro-?\s?ventricular(?:ly)?\b"),
     _p("intracerebroventricular", r"\bintra-?\s?ventricular(?:ly)?\b", 0.95),
@@ -291,11 +298,19 @@ class Product:
     # so: the implication stays a suggestion, however often the cord is mentioned.
     donor_cap: float = 1.0
     hints: tuple[str, ...] = ()
+    case: bool = False  # matched case-sensitively
+    screen: Screen = ()
 
 
 def _product(pattern: str, *, case: bool = False, **implied) -> Product:
     regex = re.compile(pattern, 0 if case else re.IGNORECASE)
-    return Product(regex=regex, hints=required_fragments(regex), **implied)
+    return Product(
+        regex=regex,
+        hints=required_fragments(regex),
+        case=case,
+        screen=required_screen(regex, exact=case),
+        **implied,
+    )
 
 
 PRODUCTS: tuple[Product, ...] = (
@@ -370,26 +385,30 @@ GENERIC_CELL_PATTERNS: tuple[Pattern, ...] = (
 # ---------------------------------------------------------------------------------------------
 # Context words.
 # ---------------------------------------------------------------------------------------------
+# These are searched across whole sentences, so their alternatives that start a word share one
+# "\b" in front: the regex engine then passes over a letter inside a word with one test instead of
+# one per alternative (several times faster; the same matches, since the order of the
+# alternatives is kept).
 # Anchors decide whom a route phrase belongs to: the nearest one in the clause wins.
 # "post transplant day 1" is a date, not the cells.
 CELL_ANCHOR_RE = re.compile(
-    r"\bcells?\b|\bstem\b|\w*MSCs?\b|\bMSC[-_]NTF\b|(?<!post\s)(?<!post-)(?<!pre-)\btransplant\w*"
-    r"|\bimplant\w*|\bgraft\w*|\bNurOwn\b"
-    r"|\bQ-Cells?\b|\bAstroRx\b|\bHSSCs?\b|\bHYNR-CS\b|\blenzumestrocel\b|\bNeuronata|\bADRCs?\b"
-    r"|\bTregs?\b|\blymphocytes\b|\bPBMCs?\b|\bMNCs?\b|\bprogenitors?\b|\bastrocytes?\b|\bCNS10\b"
-    r"|\bstromal\s+vascular\b|\bSVF\b|\bhGRPs?\b|\bNSI-?566\b|\bADSCs?\b",
+    r"\b(?:cells?\b|stem\b)|\w*MSCs?\b|\bMSC[-_]NTF\b|(?<!post\s)(?<!post-)(?<!pre-)\btransplant\w*"
+    r"|\b(?:implant\w*|graft\w*|NurOwn\b"
+    r"|Q-Cells?\b|AstroRx\b|HSSCs?\b|HYNR-CS\b|lenzumestrocel\b|Neuronata|ADRCs?\b"
+    r"|Tregs?\b|lymphocytes\b|PBMCs?\b|MNCs?\b|progenitors?\b|astrocytes?\b|CNS10\b"
+    r"|stromal\s+vascular\b|SVF\b|hGRPs?\b|NSI-?566\b|ADSCs?\b)",
     re.IGNORECASE,
 )
 # Things given beside the cells (or instead of them), whose routes do not count. ("Placebo-
 # controlled" is the design, not an agent.)
 OTHER_AGENT_RE = re.compile(
-    r"\b(?:placebo|sham)\b(?![- ]controlled)|\bexcipient\b|\bvehicle\b|\briluzole\b|\bedaravone\b"
-    r"|\binterleukin\b"
-    r"|" + _B + r"IL-?2" + _E + r"|\bproleukin\b|\bimmuno-?suppress\w*|\btacrolimus\b|\bprograf\b"
-    r"|\bbasiliximab\b|\bsimulect\b|\bmycophenolate\b|\bcellcept\b|\b(?:methyl)?predniso(?:lo)?ne\b"
-    r"|\bdexamethasone\b|\bsteroids?\b|\bcyclosporin\w*|\bciclosporin\w*|\bsirolimus\b|\brapamycin\b"
-    r"|\bthymoglobulin\b|\bantithymocyte\b|\btocilizumab\b|\bG-CSF\b|\bfilgrastim\b|\bheparin\b"
-    r"|\bantibiotics?\b|\bgadolinium\b|\bcontrast\s+(?:agent|medium)\b"
+    r"\b(?:(?:placebo|sham)\b(?![- ]controlled)|excipient\b|vehicle\b|riluzole\b|edaravone\b"
+    r"|interleukin\b)"
+    r"|" + _B + r"IL-?2" + _E + r"|\b(?:proleukin\b|immuno-?suppress\w*|tacrolimus\b|prograf\b"
+    r"|basiliximab\b|simulect\b|mycophenolate\b|cellcept\b|(?:methyl)?predniso(?:lo)?ne\b"
+    r"|dexamethasone\b|steroids?\b|cyclosporin\w*|ciclosporin\w*|sirolimus\b|rapamycin\b"
+    r"|thymoglobulin\b|antithymocyte\b|tocilizumab\b|G-CSF\b|filgrastim\b|heparin\b"
+    r"|antibiotics?\b|gadolinium\b|contrast\s+(?:agent|medium)\b)"
     # A dose in mg or IU is a drug's: cells are dosed in cells (per kg).
     r"|\d\s*(?:mg|µg|mcg|IU)\b",
     re.IGNORECASE,
@@ -397,15 +416,15 @@ OTHER_AGENT_RE = re.compile(
 # A sentence about earlier work, animals or the literature: its routes and cell types are not this
 # trial's.
 BACKGROUND_RE = re.compile(
-    r"\b(?:previous(?:ly)?|earlier|former|recent|published|several|numerous|many|other)\s+"
+    r"\b(?:(?:previous(?:ly)?|earlier|former|recent|published|several|numerous|many|other)\s+"
     r"(?:\w+\s+){0,2}?(?:stud(?:y|ies)|trials?|research|reports?|investigations?|work)\b"
-    r"|\b(?:stud(?:y|ies)|trials?|research|reports?|experiments?|investigations?)\s+(?:have|has)\s+"
+    r"|(?:stud(?:y|ies)|trials?|research|reports?|experiments?|investigations?)\s+(?:have|has)\s+"
     r"(?:shown|demonstrated|reported|suggested|indicated|been)"
-    r"|\b(?:have|has)\s+been\s+(?:shown|reported|demonstrated|able|used|found)\b"
-    r"|\bit\s+(?:has\s+been|was|is)\s+(?:demonstrated|shown|reported|known)\b"
-    r"|\b(?:murine|mice|mouse|rats?|rodents?|animals?|SOD1|pre-?clinical)\b"
-    r"|\bliterature\b|\bNCT\d{8}\b|\bour\s+(?:previous|earlier|prior|results|experience)\b"
-    r"|\binvestigations?\s+indicated\b",
+    r"|(?:have|has)\s+been\s+(?:shown|reported|demonstrated|able|used|found)\b"
+    r"|it\s+(?:has\s+been|was|is)\s+(?:demonstrated|shown|reported|known)\b"
+    r"|(?:murine|mice|mouse|rats?|rodents?|animals?|SOD1|pre-?clinical)\b"
+    r"|literature\b|NCT\d{8}\b|our\s+(?:previous|earlier|prior|results|experience)\b"
+    r"|investigations?\s+indicated\b)",
     re.IGNORECASE,
 )
 
