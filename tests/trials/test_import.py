@@ -174,6 +174,22 @@ def test_a_record_without_nct_id_is_rejected_and_the_rest_imported():
     ]
 
 
+def test_a_stored_version_and_a_newer_one_in_the_same_batch_end_at_the_newer():
+    upsert(load_record("snapshot/2020-07-28", "NCT03280056"))
+
+    result = upsert(
+        load_record("snapshot/2020-07-28", "NCT03280056"),
+        load_record("snapshot/2022-10", "NCT03280056"),
+    )
+
+    assert (result.updated, result.unchanged, result.older) == (
+        ["NCT03280056"],
+        [],
+        ["NCT03280056"],
+    )
+    assert str(Trial.objects.get(nct_id="NCT03280056").version_date) == "2022-10-10"
+
+
 def test_a_failure_mid_batch_leaves_the_database_as_it_was(monkeypatch):
     upsert(load_record("snapshot/2020-07-28", "NCT03280056"))
     before = database_content()

@@ -280,6 +280,8 @@ def test_a_full_run_flags_trials_it_no_longer_finds_and_never_deletes_them(regis
     run_sync(full=True)
     trial.refresh_from_db()
     assert trial.missing_since is None
+    listed = trial.changes.filter(field="in_registry").order_by("at", "pk")
+    assert list(listed.values_list("new_value", flat=True)) == [False, True]
 
 
 def test_curated_values_survive_full_and_incremental_runs(registry, run_sync):

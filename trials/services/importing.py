@@ -8,6 +8,7 @@ never leaves a trial half-written.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -150,6 +151,41 @@ def _parse_batch(
     return parsed
 
 
+def _skip_unchanged(
+    records: list[tuple[str, Any]], hashes: dict[int, str], result: BatchResult
+) -> tuple[list[tuple[str, Any]], list[Trial]]:
+    """Count the records stored unchanged as such, by their content hash alone, and return the
+    others, and the unchanged trials that were flagged missing (they are back).
+
+    The nightly re-fetch is mostly unchanged records: recognising them before parsing halves the
+    cost of an unchanged import. An NCT id that comes twice in the batch takes the full path,
+    which keeps its newest version. `hashes` (id() of a record → content hash) is filled in.
+    """
+    ids = Counter(nct_id_of(record) for _source, record in records)
+    stored = {
+        nct_id: (pk, digest, missing_since)
+        for pk, nct_id, digest, missing_since in Trial.objects.filter(
+            nct_id__in=[n for n in ids if n]
+        ).values_list("pk", "nct_id", "content_hash", "missing_since")
+    }
+    rest: list[tuple[str, Any]] = []
+    returned: list[Trial] = []
+    for source, record in records:
+        nct_id = nct_id_of(record)
+        known = stored.get(nct_id) if ids[nct_id] == 1 else None
+        if known is not None and isinstance(record, dict):
+            digest = hashes.get(id(record))
+            if digest is None:
+                digest = hashes[id(record)] = content_hash(record)
+            if digest == known[1]:
+                result.unchanged.append(nct_id)
+                if known[2] is not None:
+                    returned.append(Trial(pk=known[0], nct_id=nct_id))
+                continue
+        rest.append((source, record))
+    return rest, returned
+
+
 @transaction.atomic
 def upsert_studies(
     *,
@@ -176,6 +212,8 @@ def upsert_studies(
     """
     result = BatchResult()
     now = timezone.now()
+    hashes = dict(digests or {})
+    records, returned = _skip_unchanged(list(records), hashes, result)
     parsed = _parse_batch(records, result)
     # The large text columns are only ever overwritten here, never compared: don't read them.
     existing = {
@@ -187,7 +225,7 @@ def upsert_studies(
     before: dict[str, dict[str, Any]] = {}  # NCT id → tracked registry values before the update
     written: list[tuple[Trial, ParsedStudy, Classification]] = []
     for nct_id, (study, record, _source) in parsed.items():
-        digest = (digests or {}).get(id(record)) or content_hash(record)
+        digest = hashes.get(id(record)) or content_hash(record)
         trial = existing.get(nct_id)
         if trial is not None and trial.content_hash == digest:
             result.unchanged.append(nct_id)
@@ -226,7 +264,7 @@ def upsert_studies(
 
     changes: list[TrialChange] = []
     seen_only = result.unchanged + result.older
-    returned = [existing[n] for n in seen_only if n in existing and existing[n].missing_since]
+    returned += [existing[n] for n in seen_only if n in existing and existing[n].missing_since]
     changes += [
         history.back_in_registry(trial, at=now, run=run) for trial in dict.fromkeys(returned)
     ]
