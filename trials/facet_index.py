@@ -16,17 +16,21 @@ these counts with the SQL reference, `TrialFilter.facet_counts_in_sql`.
 from __future__ import annotations
 
 import threading
+from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from trials.models import STATUS_GROUPS, Trial, TrialFacet
 
 _lock = threading.Lock()
 _current: dict[str, FacetIndex] = {}  # by database alias
+
+# The list's default order, and the order of the trials within a relevance tier (`in_order`).
+LATEST_UPDATE_FIRST = [F("last_update_posted").desc(nulls_last=True), "nct_id"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class FacetIndex:
     visible: int  # bitmap of every visible trial (not excluded by a curator)
     cell_therapies: int  # bitmap of the visible cell therapies
     bitmaps: dict[str, dict[str, int]]  # facet → value → bitmap
+    by_update: array  # the visible trials' pks, latest update first (LATEST_UPDATE_FIRST)
 
     def bitmap_of(self, pks: Iterable[int]) -> int:
         """The bitmap of these trials (those not visible are left out)."""
@@ -52,11 +57,9 @@ class FacetIndex:
                 bits[pk >> 3] |= 1 << (pk & 7)
         return int.from_bytes(bits, "little") & self.visible
 
-    def among(self, pks: Iterable[int], bitmap: int) -> list[int]:
-        """Those of these trials that are in the bitmap, in the order given."""
-        bits = bitmap.to_bytes(self.size, "little")
-        limit = self.size * 8
-        return [pk for pk in pks if pk < limit and bits[pk >> 3] >> (pk & 7) & 1]
+    def in_order(self, bitmaps: list[int]) -> InOrder:
+        """The trials of each bitmap in turn, each bitmap's in the order of `by_update`."""
+        return InOrder(self, bitmaps)
 
     def any_of(self, facet: str, values: Iterable[str]) -> int:
         by_value = self.bitmaps.get(facet, {})
@@ -95,9 +98,12 @@ def data_version(using: str = "default") -> tuple:
 
 def build(version: tuple, using: str = "default") -> FacetIndex:
     trials = list(
-        Trial.objects.using(using).visible().order_by("pk").values_list("pk", "is_cell_therapy")
+        Trial.objects.using(using)
+        .visible()
+        .order_by(*LATEST_UPDATE_FIRST)
+        .values_list("pk", "is_cell_therapy")
     )
-    size = (trials[-1][0] + 8) // 8 if trials else 1
+    size = (max(pk for pk, _cell in trials) + 8) // 8 if trials else 1
     visible, cell = bytearray(size), bytearray(size)
     for pk, is_cell in trials:
         visible[pk >> 3] |= 1 << (pk & 7)
@@ -126,6 +132,7 @@ def build(version: tuple, using: str = "default") -> FacetIndex:
             facet: {value: int.from_bytes(b, "little") for value, b in by_value.items()}
             for facet, by_value in bits.items()
         },
+        by_update=array("q", (pk for pk, _cell in trials)),
     )
 
 
@@ -143,15 +150,75 @@ def current(using: str = "default") -> FacetIndex:
     return index
 
 
-def raw_rows(queryset: QuerySet) -> list[tuple]:
-    """The rows of a values_list as the database driver gives them.
+def id_lists(querysets: list[QuerySet]) -> list[list[int]]:
+    """The ids of the trials of each queryset, all read by one query.
 
-    Django's per-row converters cost more than the query itself for 30,000 ids.
+    Each list as one array (PostgreSQL) or one string (SQLite) rather than a row per id: Django's
+    per-row converters, and even the driver's rows, cost more than the query for 30,000 ids.
     """
-    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    using = querysets[0].db
+    postgresql = connections[using].vendor == "postgresql"
+    columns, params = [], []
+    for queryset in querysets:
+        ids = queryset.order_by().values_list("pk", flat=True)
+        sql, sql_params = ids.query.get_compiler(using=using).as_sql()
+        if postgresql:
+            columns.append(f"ARRAY({sql})")
+        else:  # the column is named pk, as values_list("pk") names it
+            columns.append(f"(SELECT group_concat(ids.pk) FROM ({sql}) AS ids)")
+        params.extend(sql_params)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)}", params)
+        row = cursor.fetchone()
+    if postgresql:
+        return [list(ids) for ids in row]
+    return [[int(pk) for pk in ids.split(",")] if ids else [] for ids in row]
+
+
+class InOrder(Sequence):
+    """The trials of several bitmaps in turn, each bitmap's latest update first, lazily.
+
+    The relevance order of the list (see TrialFilter.paginable): a page needs only the part of
+    `by_update` up to its last trial, not an order of every match.
+    """
+
+    def __init__(self, index: FacetIndex, bitmaps: list[int]):
+        self.index = index
+        self.bitmaps = bitmaps
+        self.counts = [bitmap.bit_count() for bitmap in bitmaps]
+
+    def __len__(self) -> int:
+        return sum(self.counts)
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            found = self[key : key + 1] if key >= 0 else self[len(self) + key :][:1]
+            if not found:
+                raise IndexError(key)
+            return found[0]
+        start, stop, step = key.indices(len(self))
+        if step != 1:
+            return list(self)[key]
+        pks: list[int] = []
+        offset = 0
+        for bitmap, count in zip(self.bitmaps, self.counts, strict=True):
+            if start < offset + count and offset < stop:
+                pks += self._walk(bitmap, max(start - offset, 0), min(stop - offset, count))
+            offset += count
+        return pks
+
+    def _walk(self, bitmap: int, first: int, last: int) -> list[int]:
+        """The trials of the bitmap at positions first to last (excluded) in update order."""
+        bits = bitmap.to_bytes(self.index.size, "little")
+        pks, seen = [], 0
+        for pk in self.index.by_update:
+            if bits[pk >> 3] >> (pk & 7) & 1:
+                if seen >= first:
+                    pks.append(pk)
+                seen += 1
+                if seen >= last:
+                    break
+        return pks
 
 
 class CountedTrials:
@@ -165,7 +232,10 @@ class CountedTrials:
     ordered = True
 
     def __init__(
-        self, queryset: QuerySet | list[int], count: int, load: Callable[[QuerySet], QuerySet]
+        self,
+        queryset: QuerySet | Sequence[int],
+        count: int,
+        load: Callable[[QuerySet], QuerySet],
     ):
         self.queryset = queryset  # or the ids, already in order
         self._count = count
@@ -178,9 +248,9 @@ class CountedTrials:
         return self._count
 
     def __getitem__(self, key: slice) -> list[Trial]:
-        if isinstance(self.queryset, list):
-            ids = self.queryset[key]
-        else:
+        if isinstance(self.queryset, QuerySet):
             ids = list(self.queryset.values_list("pk", flat=True)[key])
+        else:
+            ids = list(self.queryset[key])
         by_pk = {trial.pk: trial for trial in self.load(Trial.objects.filter(pk__in=ids))}
         return [by_pk[pk] for pk in ids if pk in by_pk]

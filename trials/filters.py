@@ -19,7 +19,7 @@ from django import forms
 from django.db.models import Count, F, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
-from trials import facet_index, labels
+from trials import facet_index, fulltext, labels
 from trials.ctgov import enums
 from trials.models import STATUS_GROUPS, Trial, TrialFacet
 
@@ -38,7 +38,7 @@ SORTS = {
 SORT_ORDER = {
     "start": [F("start_date").desc(nulls_last=True), "nct_id"],
     "start-asc": [F("start_date").asc(nulls_last=True), "nct_id"],
-    "updated": [F("last_update_posted").desc(nulls_last=True), "nct_id"],
+    "updated": facet_index.LATEST_UPDATE_FIRST,
     "enrollment": [F("enrollment").desc(nulls_last=True), "nct_id"],
     "phase": ["-phase_rank", F("start_date").desc(nulls_last=True), "nct_id"],
 }
@@ -106,6 +106,10 @@ FACET_PARAMS = {
     "result_domain": "result_domains",
     "ae_category": "ae_categories",
 }
+
+
+# What the facet index applies itself rather than SQL (see TrialFilter._matching_bitmaps).
+NOT_IN_SQL = {*FACET_PARAMS, "status_group", "scope", "sort"}
 
 
 class TrialFilter(django_filters.FilterSet):
@@ -268,35 +272,32 @@ class TrialFilter(django_filters.FilterSet):
     def _matching_bitmaps(self):
         """The facet index, the trials matching the non-facet filters, and each facet selection.
 
-        Free text and ranges run in SQL (one query for their ids); facet parameters become the
-        union of their values' bitmaps, as `with_facet` selects trials having any of them.
+        Free text and ranges run in SQL, without the scope (a bitmap of the index, as reading
+        `excluded` and `is_cell_therapy` from every matching row costs more than the match), in
+        one query for their ids and, ordered by relevance, the ids of each better search tier
+        (`fulltext.tiers`). Facet parameters become the union of their values' bitmaps, as
+        `with_facet` selects trials having any of them.
         """
         if not hasattr(self, "_bitmaps"):
-            index = facet_index.current(
-                self.queryset.db if self.queryset is not None else "default"
-            )
+            using = self.queryset.db if self.queryset is not None else "default"
+            index = facet_index.current(using)
             cleaned = self.cleaned()
-            facet_filters = set(FACET_PARAMS) | {"status_group"}
-            others = [
-                name
-                for name, value in cleaned.items()
-                if name not in facet_filters | {"scope", "sort"} and value not in (None, "", [])
-            ]
-            if others and self._by_relevance():
-                # One scan gives the ids already in relevance order (queryset_without applies
-                # the sort), so the page need not rank every match a second time (`paginable`).
-                ranked = self.queryset_without(facet_filters).values_list("pk", flat=True)
-                self._relevance_order = [row[0] for row in facet_index.raw_rows(ranked)]
-                base = index.bitmap_of(self._relevance_order)
-            elif others:
-                base_ids = (
-                    self.queryset_without(facet_filters).order_by().values_list("pk", flat=True)
-                )
-                base = index.bitmap_of(base_ids)
-            elif (cleaned.get("scope") or DEFAULT_SCOPE) == "all":
+            if (cleaned.get("scope") or DEFAULT_SCOPE) == "all":
                 base = index.visible
             else:
                 base = index.cell_therapies
+            self._tiers: list[int] = []
+            others = Trial.objects.using(using).all()
+            for name, value in cleaned.items():
+                if name not in NOT_IN_SQL and value not in (None, "", []):
+                    others = self.filters[name].filter(others, value)
+            if others.query.has_filters():
+                statements = [others]
+                if self._by_relevance():
+                    statements += fulltext.tiers(others, cleaned["q"])
+                ids, *tiers = facet_index.id_lists(statements)
+                base &= index.bitmap_of(ids)
+                self._tiers = [index.bitmap_of(tier) for tier in tiers]
             selections = {}
             for param, facet in FACET_PARAMS.items():
                 value = cleaned.get(param)
@@ -330,13 +331,19 @@ class TrialFilter(django_filters.FilterSet):
     def paginable(self, load: Callable[[QuerySet], QuerySet] = lambda trials: trials):
         """The matching trials, ready for a Paginator (see facet_index.CountedTrials).
 
-        Ordered by relevance, the order comes from the ranks read with the free-text matches
-        (`_matching_bitmaps`), in the same order as `qs`: rank, then last update, then NCT id.
+        Ordered by relevance, the order comes from the facet index, in the same order as `qs`:
+        the search tier (`fulltext`), then last update, then NCT id. Nothing ranks every match:
+        a page walks the trials by last update until it has its own.
         """
         if not self._by_relevance():
             return facet_index.CountedTrials(self.qs, self.count(), load)
         index = self._matching_bitmaps()[0]
-        order = index.among(self._relevance_order, self._matching(set()))
+        remaining = self._matching(set())
+        tiers = []
+        for tier in self._tiers:
+            tiers.append(remaining & tier)
+            remaining &= ~tier
+        order = index.in_order([*tiers, remaining])
         return facet_index.CountedTrials(order, len(order), load)
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
