@@ -1,5 +1,7 @@
 """The in-memory facet index gives exactly what the SQL of TrialFilter gives, and keeps up."""
 
+from array import array
+
 import pytest
 from django.http import QueryDict
 
@@ -84,3 +86,50 @@ def test_a_page_lists_the_trials_of_qs_in_its_order(snapshot, query):
 
     assert paged == list(filterset.qs.values_list("nct_id", flat=True))
     assert paged
+
+
+def _index_in_update_order(pks: list[int]) -> facet_index.FacetIndex:
+    size = max(pks) // 8 + 1
+    return facet_index.FacetIndex(
+        version=(),
+        size=size,
+        visible=sum(1 << pk for pk in pks),
+        cell_therapies=0,
+        bitmaps={},
+        by_update=array("q", pks),
+    )
+
+
+def _bitmap(*pks: int) -> int:
+    return sum(1 << pk for pk in pks)
+
+
+def test_in_order_gives_each_bitmap_in_turn_in_update_order():
+    index = _index_in_update_order([9, 2, 30, 4, 17, 11])
+
+    order = index.in_order([_bitmap(4, 30), _bitmap(9, 17, 11), _bitmap()])
+
+    assert len(order) == 5
+    assert list(order) == [30, 4, 9, 17, 11]
+    assert order[1:4] == [4, 9, 17]
+    assert order[3:99] == [17, 11]
+    assert order[5:10] == []
+    assert (order[0], order[-1]) == (30, 11)
+
+
+def test_the_update_order_is_the_default_order_of_the_list(snapshot):
+    index = facet_index.current()
+
+    expected = Trial.objects.visible().order_by(*facet_index.LATEST_UPDATE_FIRST)
+    assert list(index.by_update) == list(expected.values_list("pk", flat=True))
+
+
+def test_id_lists_reads_the_ids_of_several_querysets_at_once(snapshot):
+    with_results = Trial.objects.filter(has_results=True)
+    nothing = Trial.objects.filter(nct_id="NCT00000000")
+
+    found = facet_index.id_lists([with_results, nothing, Trial.objects.all()])
+
+    assert sorted(found[0]) == sorted(with_results.values_list("pk", flat=True))
+    assert found[1] == []
+    assert len(found[2]) == Trial.objects.count()
