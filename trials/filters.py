@@ -331,16 +331,17 @@ class TrialFilter(django_filters.FilterSet):
     def paginable(self, load: Callable[[QuerySet], QuerySet] = lambda trials: trials):
         """The matching trials, ready for a Paginator (see facet_index.CountedTrials).
 
-        Ordered by relevance, the order comes from the facet index, in the same order as `qs`:
-        the search tier (`fulltext`), then last update, then NCT id. Nothing ranks every match:
-        a page walks the trials by last update until it has its own.
+        In the default order (by relevance, or latest update), the order comes from the facet
+        index, the same as `qs`'s: the search tier (`fulltext`), then last update, then NCT id.
+        Nothing sorts the matches: a page walks the trials by last update until it has its own.
+        The other sorts are SQL's, each read off an index in its order.
         """
-        if not self._by_relevance():
+        if self.cleaned().get("sort") not in (None, "", "relevance", "updated"):
             return facet_index.CountedTrials(self.qs, self.count(), load)
         index = self._matching_bitmaps()[0]
         remaining = self._matching(set())
         tiers = []
-        for tier in self._tiers:
+        for tier in self._tiers if self._by_relevance() else []:
             tiers.append(remaining & tier)
             remaining &= ~tier
         order = index.in_order([*tiers, remaining])
