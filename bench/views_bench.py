@@ -68,6 +68,13 @@ COMBINATIONS = [
     "scope=all&has_results=false&sort=phase",
 ]
 
+# Not part of the target, printed after it: what the free-text path costs beyond the ten.
+MORE = [
+    'q="bone marrow"',  # a phrase: PostgreSQL rechecks each candidate against its vector
+    "q=mesenchymal&page=1000",  # a deep page walks most of the update order
+    "q=mesenchymal&sort=enrollment",  # another sort: SQL orders the matches
+]
+
 CHILDREN = {
     Arm: ("arms", ["position", "label", "type", "description", "intervention_names"]),
     Intervention: (
@@ -205,6 +212,19 @@ def get(client: Client, url: str):
     return run
 
 
+def count(query: str) -> int:
+    return TrialFilter(QueryDict(query)).qs.count()
+
+
+def measure(client: Client, query: str, repeat: int) -> tuple[list[float], list[float]]:
+    """The list page's and the API's times. Each request is a first one for its query: nothing
+    caches a query's matches or counts (only the facet index, rebuilt when the data change)."""
+    page = timings(get(client, f"/trials/?{query}"), repeat)
+    api_query = query.replace("page=", "page_size=25&page=")
+    api = timings(get(client, f"/api/trials/?{api_query}"), repeat)
+    return page, api
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=50_000, help="cloned trials to have")
@@ -231,18 +251,23 @@ def main() -> None:
     print("-" * len(header))
     worst = 0.0
     for query in COMBINATIONS:
-        matching = TrialFilter(QueryDict(query)).qs.count()
-        page = timings(get(client, f"/trials/?{query}"), args.repeat)
-        api = timings(get(client, f"/api/trials/?{query}"), args.repeat)
+        page, api = measure(client, query, args.repeat)
         sql = timings(bare_sql(query), args.repeat)
         page_p50, api_p50, sql_p50 = (statistics.median(v) for v in (page, api, sql))
         worst = max(worst, p95(page), p95(api))
         print(
-            f"{query or '(default: cell therapies)':<58} {matching:>6}  "
+            f"{query or '(default: cell therapies)':<58} {count(query):>6}  "
             f"{page_p50:>8.1f} {p95(page):>6.1f}  {api_p50:>7.1f} {p95(api):>6.1f}  "
             f"{sql_p50:>7.1f}  {page_p50 / sql_p50:>8.1f} {api_p50 / sql_p50:>7.1f}"
         )
     print(f"\nslowest p95: {worst:.1f} ms (target on PostgreSQL: 100 ms)")
+    print("\nbeyond the target:")
+    for query in MORE:
+        page, api = measure(client, query, args.repeat)
+        print(
+            f"{query:<58} {count(query):>6}  {statistics.median(page):>8.1f} {p95(page):>6.1f}  "
+            f"{statistics.median(api):>7.1f} {p95(api):>6.1f}"
+        )
     # Other work on the machine shows in the p95s: say how busy it was.
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
