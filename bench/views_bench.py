@@ -38,6 +38,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.http import QueryDict  # noqa: E402
 from django.test import Client  # noqa: E402
 
+# The process as the server's is: the garbage collector as config/wsgi.py leaves it.
+import config.wsgi  # noqa: E402, F401
 from trials import services  # noqa: E402
 from trials.filters import TrialFilter  # noqa: E402
 from trials.models import (  # noqa: E402
