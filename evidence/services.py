@@ -53,8 +53,12 @@ def rebuild_evidence(
     if not pairs:
         return
     ids = [trial.pk for trial, _record in pairs]
-    for model in reversed(INSERT_ORDER):
-        model.objects.filter(trial_id__in=ids).delete()
+    # Every rebuilt trial has a TrialEvidence row, so the trials without one (those an import
+    # just created) have no rows to delete: a first import skips ten DELETEs a page.
+    built = list(TrialEvidence.objects.filter(trial_id__in=ids).values_list("trial_id", flat=True))
+    if built:
+        for model in reversed(INSERT_ORDER):
+            model.objects.filter(trial_id__in=built).delete()
 
     builder = Builder(curations=_curations_in_force(ids), now=timezone.now(), domains=domains)
     for trial, record in pairs:
