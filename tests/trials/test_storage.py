@@ -1,8 +1,12 @@
-"""How PostgreSQL stores a trial (migrations 0005 to 0007): settings the import's and the list's
+"""How PostgreSQL stores a trial (migrations 0005 to 0008): settings the import's and the list's
 speed rest on, which a later migration could drop without any other test noticing."""
+
+import importlib
 
 import pytest
 from django.db import connection
+
+from trials.models import Trial
 
 pytestmark = [
     pytest.mark.django_db,
@@ -38,3 +42,24 @@ def test_the_search_vectors_live_out_of_the_main_pages(column):
             [column],
         )
         assert cursor.fetchone()[0] == "e"
+
+
+def vectors_off_their_definition() -> int:
+    """Trials whose stored vectors differ from the texts' vectors (migrations 0004 and 0007)."""
+    search = importlib.import_module("trials.migrations.0004_search_vector_on_postgresql")
+    tiers = importlib.import_module("trials.migrations.0007_search_tiers_on_postgresql")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM trials_trial WHERE search_vector <> ({search.SEARCH_VECTOR}) "
+            f"OR title_vector <> ({tiers.TITLE_VECTOR}) OR text_vector <> ({tiers.TEXT_VECTOR})"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_the_trigger_keeps_the_vectors_of_inserted_and_updated_trials(nurown):
+    assert vectors_off_their_definition() == 0
+
+    trials = Trial.objects.filter(nct_id="NCT03280056")
+    trials.update(brief_title="Umbilical cord cells", search_text="")
+    assert vectors_off_their_definition() == 0
+    assert trials.search("umbilical").exists()
