@@ -1,7 +1,7 @@
 """Free-text search over trials: PostgreSQL full text, a plain match elsewhere, ranked in tiers.
 
-PostgreSQL keeps tsvector columns on trials_trial, each with a GIN index (migrations 0004 and
-0007; not model fields, because SQLite cannot have them): `search_vector` (everything searched),
+PostgreSQL keeps tsvector columns on trials_trial, each with a GIN index, kept by a trigger
+(migrations 0004, 0007 and 0008; not model fields, because SQLite cannot have them): `search_vector` (everything searched),
 `title_vector` (NCT id, titles, acronym) and `text_vector` (conditions, keywords, sponsors,
 interventions, arms: `search_text`). SQLite, used for development and tests, matches the same
 texts case-insensitively.
