@@ -1,10 +1,10 @@
 """Free-text search over trials: PostgreSQL full text, a plain match elsewhere, ranked in tiers.
 
 PostgreSQL keeps tsvector columns on trials_trial, each with a GIN index, kept by a trigger
-(migrations 0004, 0007 and 0008; not model fields, because SQLite cannot have them): `search_vector` (everything searched),
-`title_vector` (NCT id, titles, acronym) and `text_vector` (conditions, keywords, sponsors,
-interventions, arms: `search_text`). SQLite, used for development and tests, matches the same
-texts case-insensitively.
+(migrations 0004, 0007 and 0008; not model fields, because SQLite cannot have them):
+`search_vector` (everything searched), `title_vector` (NCT id, titles, acronym) and
+`text_vector` (conditions, keywords, sponsors, interventions, arms: `search_text`). SQLite, used
+for development and tests, matches the same texts case-insensitively.
 
 Relevance is a tier, the same on both databases: 3 when the query matches in the titles, 2 when
 it matches in the `search_text` fields, else 1 (a match in the summary or across fields); the
