@@ -11,11 +11,13 @@ Done one after the other, a 2-core machine used one core and waited on the netwo
 Memory stays bounded: at most the page being written, the page being classified and the page
 being fetched are held.
 
-What comes back is only a head start: a mapping from a record's content hash to its
-Classification. The upsert uses it when the record it writes has that hash and classifies inline
-otherwise, so a result that is late, missing or from a worker that died changes nothing but the
-speed. Records the database already holds unchanged are not sent for classification (the
-upsert would skip them), so an unchanged re-import starts no worker at all.
+What comes back is only a head start: a mapping from a record's content hash to what was
+prepared from it (`Prepared`: its classification and the record handlers' values). The upsert
+uses it when the record it writes has that hash and classifies inline otherwise, so a result
+that is late, missing or from a worker that died changes nothing but the speed; after one such
+failure the run stops sending work to the worker. Records the database already holds unchanged
+are not sent for classification (the upsert would skip them), so an unchanged re-import starts
+no worker at all.
 """
 
 from __future__ import annotations
@@ -53,7 +55,6 @@ class Prepared:
     for_handlers: tuple[Any, ...] = ()
 
 
-Classified = Mapping[str, Prepared]
 Page = TypeVar("Page")
 Item = TypeVar("Item")
 
@@ -109,10 +110,11 @@ def _quiet_worker() -> None:
 class Ahead:
     """A page's classification under way (or none, for the page classified inline)."""
 
-    def __init__(self, future: Future | None = None):
+    def __init__(self, future: Future | None = None, on_failure: Callable[[], None] | None = None):
         self._future = future
+        self._on_failure = on_failure
 
-    def result(self) -> Classified:
+    def result(self) -> Mapping[str, Prepared]:
         if self._future is None:
             return {}
         try:
@@ -121,6 +123,8 @@ class Ahead:
             logger.warning(
                 "classifying ahead failed (%s: %s); classifying inline", type(exc).__name__, exc
             )
+            if self._on_failure is not None:
+                self._on_failure()
             return {}
 
 
@@ -151,10 +155,20 @@ class Classifier:
                 max_workers=1, mp_context=context, initializer=_quiet_worker
             )
         try:
-            return Ahead(self._pool.submit(classify_records, records, self.preparers))
+            future = self._pool.submit(classify_records, records, self.preparers)
         except Exception as exc:  # the pool broke earlier: go on inline
             logger.warning("cannot classify ahead (%s: %s)", type(exc).__name__, exc)
+            self.give_up()
             return Ahead()
+        return Ahead(future, on_failure=self.give_up)
+
+    def give_up(self) -> None:
+        """Classify inline for the rest of the run: a worker that failed or hung once would
+        otherwise cost every later page the wait (RESULT_TIMEOUT for a hung one)."""
+        self.enabled = False
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
 
 def one_page_late(

@@ -176,6 +176,8 @@ def _walk(*, run, client, params, limit, page_size, on_progress) -> ImportRun:
     with Classifier(preparers=services.record_preparers()) as classifier:
 
         def start(taken: Taken) -> Ahead:
+            # A hint read a page early, before the page in hand is written: the upsert decides
+            # again, in its transaction, what is unchanged (a stale hint costs a classification).
             known = Trial.objects.content_hashes(filter(None, map(nct_id_of, taken.studies)))
             return classifier.submit(changed_records(taken.studies, taken.digests, known))
 

@@ -131,6 +131,18 @@ def test_a_dead_worker_means_inline_classification_with_a_warning(caplog):
     assert "classifying inline" in caplog.text
 
 
+def test_after_a_failure_the_run_classifies_inline_and_sends_the_worker_nothing(studies):
+    pairs = [(content_hash(s), s) for s in studies]
+    broken = Future()
+    broken.set_exception(BrokenProcessPool("the worker died"))
+    with Classifier(enabled=True) as classifier:
+        classifier.submit(pairs).result()  # starts the worker
+        Ahead(broken, on_failure=classifier.give_up).result()
+
+        assert classifier.submit(pairs).result() == {}
+        assert classifier._pool is None
+
+
 def started(page):
     done = Future()
     done.set_result({"started": page})
