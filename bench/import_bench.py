@@ -12,7 +12,7 @@ process (so the server's memory is not counted) in pages of 1000, and prints:
   bulk-copied into a bare table, without parsing, classification or the importer's logic;
 - importer/floor as a ratio (machine noise cancels out of it) and the peak RSS of this process
   and, apart, of the worker process that classifies ahead during the first import
-  (trials/pipeline.py).
+  (trials/importing/pipeline.py).
 
 Targets on PostgreSQL on the 2-core CI machine: first import ≥ 300 studies/s and ≤ 5× the floor,
 unchanged re-import ≥ 5× faster than the first, peak RSS < 400 MB.
@@ -98,7 +98,7 @@ def serve(count: int, pipe) -> None:
 
 
 def client(url: str):
-    from trials.ctgov.client import RegistryClient
+    from trials.registries.ctgov.client import RegistryClient
 
     return RegistryClient(base_url=url, min_interval=0, timeout=120)
 
@@ -134,7 +134,7 @@ def floor(url: str, page_size: int) -> tuple[int, float]:
 
 
 def timed_sync(url: str, page_size: int):
-    from trials import sync
+    from trials.importing import sync
 
     started = time.perf_counter()
     run = sync.sync_registry(

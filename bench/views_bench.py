@@ -40,8 +40,9 @@ from django.test import Client  # noqa: E402
 
 # The process as the server's is: the garbage collector as config/wsgi.py leaves it.
 import config.wsgi  # noqa: E402, F401
-from trials import services  # noqa: E402
-from trials.filters import TrialFilter  # noqa: E402
+from trials.browsing.filters import TrialFilter  # noqa: E402
+from trials.effective import refresh_effective_labels  # noqa: E402
+from trials.importing.upsert import import_files  # noqa: E402
 from trials.models import (  # noqa: E402
     Arm,
     AutoLabel,
@@ -98,7 +99,7 @@ def templates() -> list[Trial]:
         snapshot = ROOT / "fixtures" / "snapshot"
         paths = [p for d in sorted(snapshot.iterdir()) for p in sorted(d.glob("*.json"))]
         print(f"no trials to clone: importing the bundled snapshot ({len(paths)} files)")
-        services.import_files(paths=paths)
+        import_files(paths=paths)
     return list(originals.prefetch_related(*(name for name, _fields in CHILDREN.values())))
 
 
@@ -155,7 +156,7 @@ def fill(target: int) -> None:
                     for child in getattr(source, related).all()
                 ]
                 model.objects.bulk_create(rows, batch_size=2000)
-            services.refresh_effective_labels(trials=trials)
+            refresh_effective_labels(trials=trials)
         done = numbers.stop
         print(f"  {done:>6} trials ({time.perf_counter() - started:.0f} s)", flush=True)
     if connection.vendor == "postgresql":

@@ -192,7 +192,7 @@ STORAGES = {
 # With DEBUG on (make run), serve straight from the apps' static folders: no collectstatic needed.
 WHITENOISE_USE_FINDERS = DEBUG
 
-# The read-only API (trials/api/): anonymous, JSON first, the browsable view for people.
+# The read-only API (trials/browsing/api/): anonymous, JSON first, the browsable view for people.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -232,18 +232,18 @@ LOGGING = {
     },
 }
 
-# ClinicalTrials.gov API v2 (the live sync; see trials/ctgov/README.md).
+# ClinicalTrials.gov API v2 (the live sync; see trials/registries/ctgov/README.md).
 CTGOV_API_URL = os.environ.get("CTGOV_API_URL", "https://clinicaltrials.gov/api/v2")
-# The registry query the sync uses; empty means trials.ctgov.client.DEFAULT_QUERY. A JSON object of
-# API v2 parameters, e.g. {"query.cond": "ALS", "query.intr": "stem cell"}.
+# The registry query the sync uses; empty means trials.registries.ctgov.client.DEFAULT_QUERY.
+# A JSON object of API v2 parameters, e.g. {"query.cond": "ALS", "query.intr": "stem cell"}.
 CTGOV_QUERY = env_json_object("CTGOV_QUERY")
 CTGOV_PAGE_SIZE = env_int("CTGOV_PAGE_SIZE", 1000, minimum=1)
-# Classify the next page in a worker process while this one is written (trials/pipeline.py);
-# 0 keeps a sync in one process.
+# Classify the next page in a worker process while this one is written
+# (trials/importing/pipeline.py); 0 keeps a sync in one process.
 CTGOV_CLASSIFY_AHEAD = env_bool("CTGOV_CLASSIFY_AHEAD", True)
 # An incremental run starts this many days before the last successful run's watermark.
 CTGOV_SYNC_OVERLAP_DAYS = env_int("CTGOV_SYNC_OVERLAP_DAYS", 2)
-# The registry client's manners (trials/ctgov/README.md): timeouts and waits in seconds.
+# The registry client's manners (trials/registries/ctgov/README.md): timeouts and waits in seconds.
 CTGOV_TIMEOUT = env_float("CTGOV_TIMEOUT", 30.0)
 CTGOV_MAX_RETRIES = env_int("CTGOV_MAX_RETRIES", 5)
 CTGOV_BACKOFF_BASE = env_float("CTGOV_BACKOFF_BASE", 1.0)

@@ -2,9 +2,9 @@
 
 Each screen shows the automatic value with what decided it beside the value in force, a form
 with the curated value and a note, and the curation history. The form writes nothing itself:
-save_model calls evidence.services, which records the curation (who, when, why) and applies it.
-The evidence rows are the importer's: nothing here adds or deletes one. The permissions the
-curators group needs are registered with trials.curation from EvidenceConfig.ready().
+save_model calls evidence.curating.services, which records the curation (who, when, why) and
+applies it. The evidence rows are the importer's: nothing here adds or deletes one. The permissions
+the curators group needs are registered with trials.curating.files from EvidenceConfig.ready().
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from evidence import services
-from evidence.admin_forms import EventCategoryForm, OutcomeDomainForm
+from evidence.curating.admin_forms import EventCategoryForm, OutcomeDomainForm
+from evidence.curating.services import curate_event_category, curate_outcome_domain
 from evidence.keys import outcome_kind
 from evidence.models import (
     AdverseEvent,
@@ -102,7 +102,7 @@ class OutcomeDomainAdmin(CurateOnlyMixin, admin.ModelAdmin):
         # Not obj.save(): the row is rebuilt from the registry on every import; the curation is
         # what lasts, and the service applies it to the row.
         if form.curation_changed:
-            services.curate_outcome_domain(
+            curate_outcome_domain(
                 trial=obj.trial,
                 outcome_type=obj.type,
                 measure=getattr(obj, self.text_field),
@@ -224,7 +224,7 @@ class EventTermAdmin(CurateOnlyMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Not obj.save(): see OutcomeDomainAdmin.save_model.
         if form.curation_changed:
-            services.curate_event_category(
+            curate_event_category(
                 term=obj.term,
                 category=form.curated_value,
                 note=form.cleaned_data["note"],

@@ -7,14 +7,18 @@ class EvidenceConfig(AppConfig):
 
     def ready(self):
         # trials never imports evidence: evidence plugs itself into the trials importer here.
-        from evidence import admin, ahead, curation_files, exports, services
-        from evidence.selectors.trial import trial_evidence
-        from trials.curation import register_curator_permissions, register_file_field
-        from trials.exports import register_export_extension
-        from trials.page_sections import register_section
-        from trials.services import register_record_handler
+        from evidence import admin
+        from evidence.browsing import exports
+        from evidence.browsing.trial import trial_evidence
+        from evidence.curating import files as curation_files
+        from evidence.importing import ahead
+        from evidence.importing.services import sync_trial_evidence
+        from trials.browsing.exports import register_export_extension
+        from trials.browsing.page_sections import register_section
+        from trials.curating.files import register_curator_permissions, register_file_field
+        from trials.importing.upsert import register_record_handler
 
-        register_record_handler(services.sync_trial_evidence, prepare=ahead.outcome_domains)
+        register_record_handler(sync_trial_evidence, prepare=ahead.outcome_domains)
         register_export_extension(
             columns=exports.COLUMNS, prefetch=exports.PREFETCH, row=exports.trial_evidence_row
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evidence import views
+from evidence.browsing import views
 
 app_name = "evidence"
 

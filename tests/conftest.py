@@ -46,7 +46,7 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(autouse=True)
 def fresh_facet_index():
     """Each test builds its own facet index: a rolled-back test may leave ids to be reused."""
-    from trials import facet_index
+    from trials.browsing import facet_index
 
     facet_index._current.clear()
     yield

@@ -64,7 +64,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from trials.ctgov.parse import parse_partial_date
+from trials.registries.ctgov.parse import parse_partial_date
 
 API_PREFIX = "/api/v2"
 DEFAULT_PAGE_SIZE = 10  # the registry's default when pageSize is absent or 0

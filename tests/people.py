@@ -6,7 +6,7 @@ hashing one costs half a second."""
 import pytest
 from django.contrib.auth import get_user_model
 
-from trials import curation
+from trials.curating import files as curation
 
 
 @pytest.fixture

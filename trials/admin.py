@@ -3,7 +3,7 @@ curated overrides (each with a note, written through the curation services), the
 the history of every trial, and the import runs (read-only).
 
 Curators need no superuser: `python manage.py setup_curators --add USERNAME` gives a staff user
-exactly the permissions of trials.curation.curator_permissions(). Nothing here deletes a trial
+exactly the permissions of trials.curating.files.curator_permissions(). Nothing here deletes a trial
 or writes a registry field; those are the importer's.
 """
 
@@ -14,9 +14,12 @@ from django.db.models import Exists, F, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from trials import curation, history, labels, services
-from trials.admin_forms import curation_fieldset_rows, curation_form
-from trials.filters import PHASE_LABELS
+from trials import labels
+from trials.browsing.filters import PHASE_LABELS
+from trials.curating import files as curation
+from trials.curating.admin_forms import curation_fieldset_rows, curation_form
+from trials.effective import effective_values
+from trials.history import timeline
 from trials.models import (
     AutoLabel,
     Curation,
@@ -148,7 +151,7 @@ class TrialChangeInline(ReadOnlyMixin, admin.TabularInline):
 
     @admin.display(description="change")
     def change(self, obj):
-        entry = history.describe(obj)
+        entry = timeline.describe(obj)
         return f"{entry.title}: {entry.detail}" if entry.detail else entry.title
 
     @admin.display(description="by")
@@ -284,13 +287,13 @@ class TrialAdmin(admin.ModelAdmin):
     @admin.display(description="labels")
     def labels_in_force(self, obj):
         in_force = {c.field: c for c in obj.curations.current()}
-        values = services.effective_values(obj, {f: c.value for f, c in in_force.items()})
+        values = effective_values(obj, {f: c.value for f, c in in_force.items()})
         rows = []
         for name in [*labels.LABEL_FIELDS, "excluded"]:
             origin = (
                 "curated" if in_force.get(name) and in_force[name].value is not None else "auto"
             )
-            rows.append((history.field_name(name), history.display(name, values[name]), origin))
+            rows.append((timeline.field_name(name), timeline.display(name, values[name]), origin))
         return format_html(
             "<table><tr><th>field</th><th>value in force</th><th>from</th></tr>{}</table>",
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
@@ -372,7 +375,7 @@ class TrialChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description="change")
     def change(self, obj):
-        entry = history.describe(obj)
+        entry = timeline.describe(obj)
         return f"{entry.title}: {entry.detail}" if entry.detail else entry.title
 
     @admin.display(description="by")

@@ -8,8 +8,8 @@ Three kinds of data live side by side and never overwrite each other:
 
 The *effective* values (`Trial.is_cell_therapy`, `Trial.donor`, `TrialFacet` rows) are the
 curated value when there is one, else the automatic one. They are derived, and stored only so
-that filters and facet counts are single indexed queries; `trials.services.refresh_effective_labels`
-is the one place that writes them.
+that filters and facet counts are single indexed queries;
+`trials.effective.refresh_effective_labels` is the one place that writes them.
 
 Beside them, two append-only records: `TrialChange` (what changed in a trial, when, and by which
 import run or curator; written by the services that make the change) and `Review` (a curator
@@ -21,7 +21,8 @@ from django.db import models
 from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 
-from trials import fulltext, labels
+from trials import labels
+from trials.browsing import fulltext
 
 DATE_PRECISIONS = [("day", "day"), ("month", "month"), ("year", "year")]
 
@@ -184,14 +185,14 @@ class TrialQuerySet(models.QuerySet):
     def search(self, text: str):
         """Trials whose titles, summary, sponsors, conditions or interventions match `text`.
 
-        Full-text search on PostgreSQL, a plain match elsewhere (see trials.fulltext); either way
-        the result carries a `search_rank` alias that relevance sorting uses.
+        Full-text search on PostgreSQL, a plain match elsewhere (see trials.browsing.fulltext);
+        either way the result carries a `search_rank` alias that relevance sorting uses.
         """
         return fulltext.search(self, text)
 
 
 class Trial(models.Model):
-    # Registry fields: written by the importer only (trials.services.upsert_study).
+    # Registry fields: written by the importer only (trials.importing.upsert.upsert_studies).
     nct_id = models.CharField("NCT id", max_length=11, unique=True)
     brief_title = models.TextField()
     official_title = models.TextField(blank=True)
@@ -345,7 +346,7 @@ class TrialFacet(models.Model):
     whether results were posted — so that all facet counts of a page come from one indexed
     query, the same way on PostgreSQL and SQLite.
 
-    `FACETS` are written by `trials.services.refresh_effective_labels`; the facets of
+    `FACETS` are written by `trials.effective.refresh_effective_labels`; the facets of
     `labels.EVIDENCE_FACETS` (outcome domains, posted-result domains, adverse-event categories)
     are written by the evidence app when it rebuilds a trial's evidence. Each writer deletes and
     rewrites only its own facets.
@@ -493,7 +494,7 @@ class Curation(models.Model):
     """
 
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="curations")
-    # Validated by the registry in trials.curated_fields, not by choices, so that another app can
+    # Validated by the registry in trials.curating.fields, not by choices, so that another app can
     # add a curated field without a migration here.
     field = models.CharField(max_length=40)
     value = models.JSONField(
@@ -550,7 +551,8 @@ class TrialChange(models.Model):
     import run; a curation names the curator and the note. `kind` says what changed:
 
     - first-seen: the importer created the trial (`new_value`: its tracked registry fields);
-    - registry: a tracked registry field (trials.history.REGISTRY_FIELDS) changed in an import;
+    - registry: a tracked registry field (trials.history.recording.REGISTRY_FIELDS) changed in an
+      import;
     - label: an import changed an effective label (the classifier's, as nothing was curated);
     - curation: a curator set or reverted a value (old/new: the effective values around it).
     """

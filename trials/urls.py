@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from trials import views
+from trials.browsing import views
 
 app_name = "trials"
 

@@ -1,8 +1,8 @@
 """The evidence of a trial: registered outcomes, posted results, adverse events, and curations.
 
 Every row but the curations is rebuilt from the trial's registry record whenever an import
-changes the trial (`evidence.services.rebuild_evidence`), so these rows are never edited: a
-curated outcome domain or adverse-event category lives in its own append-only table, keyed on
+changes the trial (`evidence.importing.services.rebuild_evidence`), so these rows are never edited:
+a curated outcome domain or adverse-event category lives in its own append-only table, keyed on
 stable text (`evidence.keys`), and is applied to the rows each time they are rebuilt. Each row
 keeps the automatic value, the phrase that decided it and a confidence beside the effective one.
 

@@ -6,7 +6,7 @@ ORIGINS = [("auto", "automatic"), ("curated", "curated")]
 
 
 class GroupLinkFields(models.Model):
-    """How a results group relates to the registered arms (evidence.groups.link_groups)."""
+    """How a results group relates to the registered arms (evidence.importing.groups)."""
 
     arm_label = models.TextField(blank=True, help_text="The arm it was linked to, or empty.")
     is_cell_therapy_group = models.BooleanField(

@@ -13,7 +13,7 @@ from evidence.classify import (
     default_event_rules,
     load_event_rules,
 )
-from evidence.parse import parse_evidence
+from evidence.importing.parse import parse_evidence
 from evidence.vocab import EVENT_CATEGORIES, OUTCOME_DOMAINS
 from tests.conftest import all_record_paths, load_record
 

@@ -1,8 +1,10 @@
-"""Template filters that put registry enums and label slugs into words (see trials.display)."""
+"""Template filters that put registry enums and label slugs into words (see
+trials.browsing.display)."""
 
 from django import template
 
-from trials import display, labels, listing
+from trials import labels
+from trials.browsing import display, listing
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from evidence import services
+from evidence.importing.services import rebuild_all_evidence
 
 
 class Command(BaseCommand):
@@ -15,5 +15,5 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="Rebuild every trial.")
 
     def handle(self, *args, all, **options):
-        count = services.rebuild_all_evidence(only_stale=not all)
+        count = rebuild_all_evidence(only_stale=not all)
         self.stdout.write(f"rebuilt the evidence of {count} trial(s)")

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trials import curation
+from trials.curating import files as curation
 
 
 class Command(BaseCommand):

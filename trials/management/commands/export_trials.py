@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trials import exports
+from trials.browsing import exports
 
 
 class Command(BaseCommand):

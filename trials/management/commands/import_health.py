@@ -6,7 +6,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trials import health
+from trials.importing import health
 
 EXIT_UNHEALTHY = 1
 

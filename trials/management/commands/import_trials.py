@@ -13,9 +13,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trials import services, sync
-from trials.ctgov.files import study_files
+from trials.importing import sync
+from trials.importing.upsert import import_files
 from trials.models import ImportRun
+from trials.registries.ctgov.files import study_files
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
@@ -145,7 +146,7 @@ class Command(BaseCommand):
         except FileNotFoundError as exc:
             raise CommandError(str(exc), returncode=EXIT_USAGE) from None
         try:
-            return services.import_files(paths=paths)
+            return import_files(paths=paths)
         except Exception as exc:  # recorded as a failed run; say so in one line
             self.stderr.write(f"import failed: {type(exc).__name__}: {exc}")
             sys.exit(EXIT_FAILED)

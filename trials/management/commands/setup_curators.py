@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from trials import curation
+from trials.curating import files as curation
 
 
 class Command(BaseCommand):

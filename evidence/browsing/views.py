@@ -1,0 +1,21 @@
+from django.shortcuts import render
+
+from evidence.browsing.overview import evidence_overview
+from trials.browsing.filters import TrialFilter
+
+
+def overview(request):
+    """Cell type × route, safety by route and functional results of the trials selected."""
+    filterset = TrialFilter(request.GET)
+    errors = filterset.errors
+    params = {
+        name: request.GET.getlist(name)
+        for name in filterset.filters
+        if name in request.GET and name not in errors and name != "sort"
+    }
+    context = evidence_overview(filterset.qs, params)
+    return render(
+        request,
+        "evidence/overview.html",
+        {**context, "filterset": filterset, "ignored": sorted(errors), "params": params},
+    )

@@ -1,0 +1,122 @@
+"""Outcome domains and adverse-event categories in curation files (trials.curating.files).
+
+Registered from EvidenceConfig.ready() as two file-field handlers:
+
+- `outcome_domain:<kind>:<measure>` with the trial's `nct_id`: the domain of its outcomes of
+  that kind (primary, secondary, other, post-hoc) and measure text (case and punctuation
+  ignored), as `curate_outcome_domain` sets it;
+- `event_category:<term>` with `nct_id` empty: the category of the term in every trial, as
+  `curate_event_category` sets it.
+
+`value` is a slug of trials.labels.OUTCOME_DOMAINS / EVENT_CATEGORIES, or `auto` to hand the
+value back to the classifier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from evidence.curating import services
+from evidence.models import EventCategoryCuration, OutcomeDomainCuration
+from trials.curating.fields import AUTO, CurationError
+from trials.curating.files import FileFieldHandler
+from trials.models import Trial
+
+OUTCOME_DOMAIN = "outcome_domain"
+EVENT_CATEGORY = "event_category"
+
+
+def _slug(text: str) -> str | None:
+    text = text.strip()
+    return None if text.lower() == AUTO else text
+
+
+def _split_outcome(target: str) -> tuple[str, str]:
+    kind, sep, measure = target.partition(":")
+    if not sep or not measure.strip():
+        raise CurationError(
+            f"write the field as {OUTCOME_DOMAIN}:<primary|secondary|other>:<measure>"
+        )
+    return kind.strip(), measure.strip()
+
+
+def check_outcome_domain(*, trial: Trial, target: str, text: str) -> tuple[Any, str | None]:
+    kind, measure = _split_outcome(target)
+    domain = _slug(text)
+    kind, key = services.check_outcome_domain(
+        trial=trial, outcome_type=kind, measure=measure, domain=domain
+    )
+    return (kind, key), domain
+
+
+def apply_outcome_domain(
+    *, trial: Trial, target: str, value: str | None, note: str, curator_name: str, at: datetime
+) -> bool:
+    kind, measure = _split_outcome(target)
+    curation = services.curate_outcome_domain(
+        trial=trial,
+        outcome_type=kind,
+        measure=measure,
+        domain=value,
+        note=note,
+        curator_name=curator_name,
+        at=at,
+    )
+    return curation is not None
+
+
+def export_outcome_domains() -> Iterator[list[str]]:
+    curations = (
+        OutcomeDomainCuration.objects.current()
+        .exclude(domain="")
+        .select_related("trial", "curator")
+        .order_by("trial__nct_id", "outcome_kind", "measure_key")
+    )
+    for c in curations:
+        field = f"{OUTCOME_DOMAIN}:{c.outcome_kind}:{c.measure}"
+        yield [c.trial.nct_id, field, c.domain, c.note, c.who]
+
+
+def check_event_category(*, trial: None, target: str, text: str) -> tuple[Any, str | None]:
+    category = _slug(text)
+    return services.check_event_category(term=target, category=category), category
+
+
+def apply_event_category(
+    *, trial: None, target: str, value: str | None, note: str, curator_name: str, at: datetime
+) -> bool:
+    curation = services.curate_event_category(
+        term=target, category=value, note=note, curator_name=curator_name, at=at
+    )
+    return curation is not None
+
+
+def export_event_categories() -> Iterator[list[str]]:
+    curations = (
+        EventCategoryCuration.objects.current()
+        .exclude(category="")
+        .select_related("curator")
+        .order_by("term_key")
+    )
+    for c in curations:
+        yield ["", f"{EVENT_CATEGORY}:{c.term}", c.category, c.note, c.who]
+
+
+HANDLERS = [
+    FileFieldHandler(
+        prefix=OUTCOME_DOMAIN,
+        needs_trial=True,
+        check=check_outcome_domain,
+        apply=apply_outcome_domain,
+        export=export_outcome_domains,
+    ),
+    FileFieldHandler(
+        prefix=EVENT_CATEGORY,
+        needs_trial=False,
+        check=check_event_category,
+        apply=apply_event_category,
+        export=export_event_categories,
+    ),
+]

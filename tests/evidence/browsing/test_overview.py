@@ -1,0 +1,205 @@
+"""The /evidence/ page: numbers checked by hand, links that find the trials behind them."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import FIXTURES, load_record
+from tests.trials.importing.test_upsert import upsert
+from trials.browsing.filters import TrialFilter
+from trials.curating.services import curate
+from trials.importing.upsert import import_files
+from trials.models import Trial
+
+pytestmark = pytest.mark.django_db
+
+
+def label(nct_id, cell_types, routes):
+    """Curate the labels, so the page's numbers do not hang on the trial classifier."""
+    trial = Trial.objects.get(nct_id=nct_id)
+    for field, value in (
+        ("is_cell_therapy", True),
+        ("cell_types", cell_types),
+        ("routes", routes),
+    ):
+        curate(trial=trial, field_name=field, value=value, note="test", curator_name="t")
+
+
+@pytest.fixture
+def hynr():
+    upsert(load_record("snapshot/2020-07-28", "NCT01363401"))
+    label("NCT01363401", ["msc"], ["intrathecal"])
+
+
+def page(client, query=""):
+    response = client.get(f"/evidence/{query}")
+    assert response.status_code == 200
+    return response
+
+
+def table(response, route):
+    return {
+        row.category.slug: row
+        for t in response.context["safety"]
+        if t.route.slug == route
+        for row in t.rows
+    }
+
+
+def test_the_page_numbers_are_those_of_the_registry_record(client, hynr):
+    # Checked by hand against NCT01363401 (HYNR-CS, intrathecal; groups "HYNR-CS Inj." 41 at risk
+    # and "No Treatment" 31 at risk in resultsSection.adverseEventsModule):
+    #   headache: Headache 4 and 2;
+    #   procedural pain: Procedural pain 1 and 1, Back pain 9 and 0 → the larger term: 9 and 1;
+    #   fever: Influenza like illness 8 and 7, Pyrexia 5 and 1 → 8 and 7;
+    #   allergic reaction: Urticaria 1 and 0.
+    # Enrollment 72 (ACTUAL), phases PHASE1 + PHASE2; ALSFRS-R change -1.36 (SD 2.39, n 39) and
+    # -4.67 (SD 3.25, n 27); FVC change -10.51 (9.52, n 38) and -10.75 (8.40, n 25).
+    response = page(client)
+
+    intrathecal = table(response, "intrathecal")
+    numbers = {
+        slug: (
+            row.trials,
+            row.cell.affected,
+            row.cell.at_risk,
+            row.control.affected,
+            row.control.at_risk,
+        )
+        for slug, row in intrathecal.items()
+    }
+    assert numbers["headache"] == (1, 4, 41, 2, 31)
+    assert numbers["procedural-pain"] == (1, 9, 41, 1, 31)
+    assert numbers["fever"] == (1, 8, 41, 7, 31)
+    assert numbers["allergic-reaction"] == (1, 1, 41, 0, 31)
+    assert "tumour" not in numbers and "death" not in numbers
+    assert (intrathecal["headache"].cell.incidence, intrathecal["headache"].control.incidence) == (
+        "9.8%",
+        "6.5%",
+    )
+
+    [row] = response.context["matrix"].rows
+    assert (row.cell_type.slug, row.route.slug, row.trials, row.enrollment) == (
+        "msc",
+        "intrathecal",
+        1,
+        72,
+    )
+    assert [(p.label, p.count) for p in row.phases] == [("Phase 1/2", 1)]
+    assert [d.slug for d in row.posted] == ["function", "respiratory", "quality-of-life"]
+
+    function, respiratory = response.context["functional"]
+    alsfrs = function.results[0]
+    assert [(v.title, v.role, v.n, v.value) for v in alsfrs.values] == [
+        ("HYNR-CS Inj.", "cell therapy", "39", "-1.36 (2.39)"),
+        ("No Treatment", "control", "27", "-4.67 (3.25)"),
+    ]
+    assert [(v.n, v.value) for v in respiratory.results[0].values] == [
+        ("38", "-10.51 (9.52)"),
+        ("25", "-10.75 (8.40)"),
+    ]
+    assert b'<a href="/trials/?ae_category=headache&amp;route=intrathecal">4 / 41</a>' in (
+        response.content
+    )
+
+
+def import_all_with_results():
+    paths = [
+        p
+        for d in (
+            "snapshot/2020-07-28",
+            "other/2020-07-28",
+            "other/2022-09-28",
+            "other/v2-verbatim",
+        )
+        for p in sorted((FIXTURES / d).glob("NCT*.json"))
+    ]
+    import_files(paths=paths)
+
+
+def ids_behind(url):
+    query = urlsplit(url).query
+    return set(TrialFilter(QueryDict(query)).qs.values_list("pk", flat=True)), parse_qs(query)
+
+
+def test_every_number_links_to_exactly_the_trials_behind_it(client):
+    import_all_with_results()
+
+    for query in ("", "?phase=PHASE1", "?route=intrathecal&route=intravenous", "?scope=all"):
+        response = page(client, query)
+        for safety in response.context["safety"]:
+            for row in safety.rows:
+                trials, params = ids_behind(row.url)
+                assert len(trials) == row.trials, (query, safety.route.slug, row.category.slug)
+                assert params["ae_category"] == [row.category.slug]
+        for row in response.context["matrix"].rows:
+            trials, _params = ids_behind(row.url)
+            assert len(trials) == row.trials, (query, row.cell_type.slug, row.route.slug)
+
+
+def test_the_page_keeps_the_trial_filters_and_narrows_to_the_selected_routes(client):
+    import_all_with_results()
+
+    response = page(client, "?route=intravenous&phase=PHASE1")
+
+    assert {t.route.slug for t in response.context["safety"]} <= {"all", "intravenous"}
+    assert {r.route.slug for r in response.context["matrix"].rows} == {"intravenous"}
+    for t in response.context["safety"]:
+        for row in t.rows:
+            assert "phase=PHASE1" in row.url and "route=intravenous" in row.url
+    expected = TrialFilter(QueryDict("route=intravenous&phase=PHASE1")).qs.count()
+    assert response.context["trial_count"] == expected
+
+
+def test_a_legacy_total_row_is_not_counted_as_deaths(client):
+    # NCT02448641 (SB623, intracerebral) gives its one death (group "SB623 Implant (5.0M)") only
+    # in the legacy "Total, all-cause mortality" row: that is all-cause mortality, not an event
+    # term, so the page must not pool it, and the trial does not "report" the death category.
+    upsert(load_record("other/2020-07-28", "NCT02448641"))
+    label("NCT02448641", ["msc"], ["intracerebral"])
+
+    response = page(client)
+
+    assert "death" not in table(response, "intracerebral")
+    assert "death" not in Trial.objects.get(nct_id="NCT02448641").facet_values("ae_categories")
+    assert "headache" in table(response, "intracerebral")
+
+
+def test_bad_parameters_are_ignored_and_said_so_never_an_error(client, hynr):
+    response = page(client, "?route=teleportation&ae_category=hiccups&enrollment_min=lots")
+
+    assert response.context["ignored"] == ["ae_category", "enrollment_min", "route"]
+    assert response.context["trial_count"] == 1
+    assert b"Ignored (not a valid value)" in response.content
+
+
+def test_an_empty_database_gives_an_empty_page(client):
+    response = page(client)
+
+    assert response.context["trial_count"] == 0
+    assert b"No selected trial posted adverse events" in response.content
+
+
+def test_the_page_costs_the_same_queries_for_one_trial_as_for_all(client, hynr):
+    with CaptureQueriesContext(connection) as one:
+        page(client)
+    import_all_with_results()
+
+    with CaptureQueriesContext(connection) as many:
+        response = page(client)
+
+    assert response.context["trial_count"] > 20
+    assert len(many) == len(one)
+
+
+def test_the_tables_are_accessible(client, hynr):
+    html = page(client).content.decode()
+
+    assert html.count("<caption>") >= 5
+    assert '<th scope="col"' in html and '<th scope="row"' in html
+    assert '<th scope="rowgroup"' in html
+    assert 'role="region"' in html and 'tabindex="0"' in html
+    assert "<title>Evidence by cell type and route" in html

@@ -1,0 +1,339 @@
+"""The curators' writes beyond one curation: curation files, several fields at once from the
+admin, reviews, and the curators group.
+
+A curation file is a CSV with the columns `nct_id,field,value,note,curator` — one correction a
+row, `value` as trials.curating.fields writes it (`;`-separated slugs, `true`/`false`, `auto`).
+It is checked whole before anything is applied: one invalid row rejects the file, so a file is
+either in force entirely or not at all, and applying it again changes nothing.
+
+Other apps add rows of their own through `register_file_field`: a field written
+`prefix:target` (e.g. `event_category:Neck pain`) goes to the handler registered for `prefix`,
+which checks, applies and exports those rows; trials never imports the app that owns them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from trials.curating import fields as curated_fields
+from trials.curating.fields import CurationError
+from trials.curating.services import curate
+from trials.models import Curation, Review, Trial
+
+FILE_COLUMNS = ["nct_id", "field", "value", "note", "curator"]
+NCT_ID_RE = re.compile(r"^NCT\d{8}$")
+
+CURATORS_GROUP = "curators"
+# Exactly what curating needs: see trials and what was imported, correct labels (change_trial;
+# the trial admin writes only through curate), work the review queue. No add or
+# delete anywhere, no users, no groups.
+CURATOR_PERMISSIONS = [
+    "trials.view_trial",
+    "trials.change_trial",
+    "trials.view_trialtoreview",
+    "trials.change_trialtoreview",
+    "trials.view_autolabel",
+    "trials.view_curation",
+    "trials.view_review",
+    "trials.view_trialchange",
+    "trials.view_importrun",
+]
+_EXTRA_CURATOR_PERMISSIONS: list[str] = []
+
+
+def register_curator_permissions(*names: str) -> None:
+    """Add permissions another app's curation screens need ("app_label.codename") to the group."""
+    for name in names:
+        if name not in _EXTRA_CURATOR_PERMISSIONS:
+            _EXTRA_CURATOR_PERMISSIONS.append(name)
+
+
+def curator_permissions() -> list[str]:
+    """Exactly what the curators group gets: CURATOR_PERMISSIONS and the registered ones."""
+    return [*CURATOR_PERMISSIONS, *_EXTRA_CURATOR_PERMISSIONS]
+
+
+@dataclass(frozen=True)
+class FileFieldHandler:
+    """Curation-file rows whose field is `prefix:target`, owned by another app.
+
+    - `check(trial=, target=, text=)` → (what the row sets, hashable: two rows setting the same
+      thing are refused; the parsed value). Raises CurationError; writes nothing. `trial` is
+      None exactly when `needs_trial` is False (the row's nct_id must then be empty).
+    - `apply(trial=, target=, value=, note=, curator_name=, at=)` → whether it changed anything
+      (False: already in force).
+    - `export()` → the rows in force, as [nct_id, field, value, note, curator].
+    """
+
+    prefix: str
+    needs_trial: bool
+    check: Callable[..., tuple[Hashable, Any]]
+    apply: Callable[..., bool]
+    export: Callable[[], Iterable[Sequence[str]]]
+
+
+_FILE_FIELDS: dict[str, FileFieldHandler] = {}
+
+
+def register_file_field(handler: FileFieldHandler) -> None:
+    """Route curation-file rows `prefix:…` to this handler (the same prefix again replaces it)."""
+    _FILE_FIELDS[handler.prefix] = handler
+
+
+def _file_field_handler(field: str) -> tuple[FileFieldHandler, str] | None:
+    prefix, sep, target = field.partition(":")
+    if not sep:
+        return None
+    try:
+        return _FILE_FIELDS[prefix], target.strip()
+    except KeyError:
+        known = ", ".join(f"{p}:…" for p in _FILE_FIELDS) or "none"
+        raise CurationError(f"unknown field prefix {prefix!r} (registered: {known})") from None
+
+
+class CurationFileError(CurationError):
+    """A curation file with invalid rows; `problems` lists them as (row number, reason)."""
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        self.problems = problems
+        lines = [f"row {row}: {reason}" if row else reason for row, reason in problems]
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class FileRow:
+    row: int  # as a spreadsheet numbers it: the header is row 1
+    nct_id: str
+    field: str
+    value: Any
+    note: str
+    curator: str
+
+
+@dataclass(frozen=True)
+class FileResult:
+    applied: int
+    unchanged: int
+
+
+def read_curation_file(text: str) -> list[FileRow]:
+    """Parse and check every row of a curation file; raise CurationFileError listing them all.
+
+    Checked: the header, NCT ids (well-formed and imported; empty for the rows of a handler that
+    needs no trial), fields, values against their vocabulary (a handler also checks its target,
+    e.g. that the trial has that outcome), a note and a curator on every row, and nothing set
+    twice.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [name.strip() for name in reader.fieldnames or []]
+    if sorted(header) != sorted(FILE_COLUMNS):
+        raise CurationFileError(
+            [(1, f"the header must be {','.join(FILE_COLUMNS)} (got {','.join(header) or '—'})")]
+        )
+    raw = list(reader)
+    trials = Trial.objects.in_bulk(
+        {(r["nct_id"] or "").strip() for r in raw if r.get("nct_id")}, field_name="nct_id"
+    )
+    rows: list[FileRow] = []
+    problems: list[tuple[int, str]] = []
+    first_row_of: dict[Hashable, int] = {}
+    for number, record in enumerate(raw, start=2):
+        if None in record or any(value is None for value in record.values()):
+            problems.append((number, f"expected {len(FILE_COLUMNS)} columns"))
+            continue
+        cells = {key.strip(): (value or "").strip() for key, value in record.items()}
+        reasons: list[str] = []
+        nct_id, field = cells["nct_id"], cells["field"]
+        handled, field_error = None, None
+        try:
+            handled = _file_field_handler(field)
+        except CurationError as exc:
+            field_error = str(exc)
+            reasons.append(field_error)
+        needs_trial = handled is None or handled[0].needs_trial
+        if problem := _nct_id_problem(nct_id, field, needs_trial, trials):
+            reasons.append(problem)
+        value = None
+        key: Hashable = (nct_id, field)
+        if handled is not None:
+            handler, target = handled
+            trial = trials.get(nct_id) if needs_trial else None
+            if not needs_trial or trial is not None:
+                try:
+                    sets, value = handler.check(trial=trial, target=target, text=cells["value"])
+                    key = (nct_id, handler.prefix, sets)
+                except CurationError as exc:
+                    reasons.append(str(exc))
+        elif field_error is None:
+            try:
+                value = curated_fields.get(field).parse(cells["value"])
+            except CurationError as exc:
+                reasons.append(str(exc))
+        if not cells["note"]:
+            reasons.append("a note saying why is required")
+        if not cells["curator"]:
+            reasons.append("the curator is required")
+        if key in first_row_of:
+            where = f" of {nct_id}" if nct_id else ""
+            reasons.append(f"{field}{where} is already set in row {first_row_of[key]}")
+        first_row_of.setdefault(key, number)
+        if reasons:
+            problems.extend((number, reason) for reason in reasons)
+            continue
+        rows.append(FileRow(number, nct_id, field, value, cells["note"], cells["curator"]))
+    if problems:
+        raise CurationFileError(problems)
+    return rows
+
+
+def _nct_id_problem(nct_id: str, field: str, needs_trial: bool, trials: dict) -> str | None:
+    if not needs_trial:
+        if nct_id:
+            return f"{field.partition(':')[0]} rows apply to every trial: leave nct_id empty"
+        return None
+    if not NCT_ID_RE.match(nct_id):
+        return f"{nct_id!r} is not an NCT id (NCT and 8 digits)"
+    if nct_id not in trials:
+        return f"unknown NCT id {nct_id} (not imported)"
+    return None
+
+
+@transaction.atomic
+def apply_curation_file(*, text: str, at: datetime | None = None) -> FileResult:
+    """Apply a curation file whole, or nothing of it (CurationFileError says why).
+
+    Idempotent: a row whose value is already in force is left alone (curate, and the
+    registered handlers likewise).
+    """
+    rows = read_curation_file(text)
+    trials = Trial.objects.in_bulk([row.nct_id for row in rows if row.nct_id], field_name="nct_id")
+    at = at or timezone.now()
+    applied = 0
+    for row in rows:
+        handled = _file_field_handler(row.field)
+        if handled is not None:
+            handler, target = handled
+            applied += handler.apply(
+                trial=trials.get(row.nct_id),
+                target=target,
+                value=row.value,
+                note=row.note,
+                curator_name=row.curator,
+                at=at,
+            )
+            continue
+        curation = curate(
+            trial=trials[row.nct_id],
+            field_name=row.field,
+            value=row.value,
+            note=row.note,
+            curator_name=row.curator,
+            at=at,
+        )
+        applied += curation is not None
+    return FileResult(applied=applied, unchanged=len(rows) - applied)
+
+
+def curations_in_force() -> Iterator[Curation]:
+    """The curated values in force (not those handed back to the automatic value), by trial and
+    field: what a curation file must hold to reproduce today's corrections."""
+    return (
+        Curation.objects.current()
+        .filter(value__isnull=False)
+        .select_related("trial", "curator")
+        .order_by("trial__nct_id", "field")
+        .iterator()
+    )
+
+
+def write_curation_file(curations: Iterable[Curation], out) -> int:
+    """Write curations as a curation file (the format `apply_curation_file` reads), then the rows
+    every registered file-field handler has in force; the count of rows."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FILE_COLUMNS)
+    count = 0
+    for curation in curations:
+        try:
+            text = curated_fields.get(curation.field).format(curation.value)
+        except CurationError:
+            continue  # a field no longer registered (its app removed): nothing to apply it to
+        writer.writerow([curation.trial.nct_id, curation.field, text, curation.note, curation.who])
+        count += 1
+    for handler in _FILE_FIELDS.values():
+        for row in handler.export():
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+@transaction.atomic
+def curate_fields(
+    *, trial: Trial, values: dict[str, Any], note: str, curator, at: datetime | None = None
+) -> list[Curation]:
+    """Several curations of one trial with one note (the admin form); the ones that changed."""
+    at = at or timezone.now()
+    made = []
+    for field_name, value in values.items():
+        curation = curate(
+            trial=trial, field_name=field_name, value=value, note=note, curator=curator, at=at
+        )
+        if curation is not None:
+            made.append(curation)
+    return made
+
+
+@transaction.atomic
+def mark_reviewed(*, trials: Sequence[Trial], reviewer, at: datetime | None = None) -> int:
+    """Record that `reviewer` reviewed these trials' automatic labels, against their registry
+    text as it is now; they leave the review queue until that text changes."""
+    at = at or timezone.now()
+    reviews = [
+        Review(trial=trial, reviewer=reviewer, reviewed_at=at, text_hash=trial.text_hash)
+        for trial in trials
+    ]
+    Review.objects.bulk_create(reviews, batch_size=1000)
+    return len(reviews)
+
+
+@transaction.atomic
+def setup_curators_group() -> tuple[Group, bool]:
+    """Create the curators group, or reset its permissions to exactly `curator_permissions()`.
+
+    Returns the group and whether it was created. Idempotent.
+    """
+    group, created = Group.objects.get_or_create(name=CURATORS_GROUP)
+    group.permissions.set(_permissions(curator_permissions()))
+    return group, created
+
+
+@transaction.atomic
+def add_curator(*, user) -> None:
+    """Make a user a curator: staff (to log in to the admin) and in the curators group."""
+    group, _created = setup_curators_group()
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(group)
+
+
+def _permissions(names: Sequence[str]) -> list[Permission]:
+    found = []
+    for name in names:
+        app_label, codename = name.split(".")
+        try:
+            found.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        except Permission.DoesNotExist:
+            raise CurationError(f"permission {name} does not exist: run migrate first") from None
+    return found
