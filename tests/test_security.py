@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import load_record
-from tests.trials.importing.test_upsert import upsert
+from tests.helpers import upsert
 from trials.models import Curation, Trial
 
 pytestmark = pytest.mark.django_db

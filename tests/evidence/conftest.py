@@ -5,7 +5,7 @@ import copy
 import pytest
 
 from tests.conftest import load_record
-from tests.trials.importing.test_upsert import upsert
+from tests.helpers import upsert
 from trials.models import Trial
 
 # NCT01363401 registers 'Change in SF-36 (The Short Form (36) Health Survey is a 36 Item)' as a

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.conftest import load_record
-from tests.trials.importing.test_upsert import import_snapshot, upsert
+from tests.helpers import import_snapshot, upsert
 from trials.models import ImportRun, Trial
 
 

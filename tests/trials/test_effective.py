@@ -3,7 +3,7 @@
 import pytest
 
 from tests.conftest import load_record
-from tests.trials.importing.test_upsert import upsert
+from tests.helpers import upsert
 from trials.curating.services import curate
 from trials.models import Trial, TrialFacet
 

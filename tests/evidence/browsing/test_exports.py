@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import load_record
-from tests.trials.importing.test_upsert import upsert
+from tests.helpers import upsert
 from trials.browsing import exports
 from trials.models import Trial
 

@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import FIXTURES, load_record
-from tests.trials.importing.test_upsert import upsert
+from tests.helpers import upsert
 from trials.browsing.filters import TrialFilter
 from trials.curating.services import curate
 from trials.importing.upsert import import_files

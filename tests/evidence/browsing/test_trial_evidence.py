@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from evidence.browsing.trial import trial_evidence
 from tests.conftest import load_record
-from tests.trials.importing.test_upsert import upsert
+from tests.helpers import upsert
 from trials.models import Trial
 
 pytestmark = pytest.mark.django_db

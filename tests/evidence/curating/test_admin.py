@@ -15,7 +15,7 @@ from evidence.models import (
 )
 from tests.conftest import load_record
 from tests.evidence.conftest import SF36, reimport_changed
-from tests.trials.importing.test_upsert import upsert
+from tests.helpers import upsert
 from trials import labels
 from trials.curating import files as curation
 

@@ -16,7 +16,7 @@ from evidence.models import (
 )
 from tests.conftest import load_record
 from tests.evidence.conftest import SF36, reimport_changed
-from tests.trials.importing.test_upsert import upsert
+from tests.helpers import upsert
 from trials.curating.fields import CurationError
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,7 @@ from evidence.models import (
     TrialEvidence,
 )
 from tests.conftest import FIXTURES, all_record_paths, load_record
-from tests.trials.importing.test_upsert import upsert
+from tests.helpers import upsert
 from trials.importing import upsert as trial_importing
 from trials.importing.upsert import import_files
 from trials.models import Reference, Trial, TrialFacet

@@ -11,8 +11,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import load_record
+from tests.helpers import upsert
 from tests.trials.browsing.browser import screenshot_if_failed, start_chromium
-from tests.trials.importing.test_upsert import upsert
 from trials.browsing.filters import TrialFilter
 
 pytestmark = pytest.mark.browser

@@ -7,8 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import load_record
-from tests.trials.history.test_history import newer
-from tests.trials.importing.test_upsert import upsert
+from tests.helpers import newer, upsert
 from trials.browsing import changes
 from trials.curating.services import curate
 from trials.models import Trial

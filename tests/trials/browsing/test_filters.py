@@ -4,7 +4,7 @@ import pytest
 from django.http import QueryDict
 
 from tests.conftest import load_record
-from tests.trials.importing.test_upsert import upsert
+from tests.helpers import upsert
 from trials.browsing.filters import TrialFilter
 from trials.curating.services import curate
 from trials.models import Trial, TrialFacet

@@ -8,7 +8,7 @@ from django.db import connection
 from django.http import QueryDict
 
 from tests.conftest import load_record
-from tests.trials.importing.test_upsert import upsert
+from tests.helpers import upsert
 from trials.browsing.filters import TrialFilter
 from trials.models import Trial
 

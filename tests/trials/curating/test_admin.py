@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import load_record
-from tests.trials.importing.test_upsert import upsert
+from tests.helpers import upsert
 from trials.curating.services import curate
 from trials.models import Curation, ImportRun, Review, Trial, TrialChange
 

@@ -10,8 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.conftest import load_record
-from tests.trials.history.test_history import newer
-from tests.trials.importing.test_upsert import upsert
+from tests.helpers import newer, upsert
 from trials.curating import fields as curated_fields
 from trials.curating import files as curation
 from trials.curating.fields import CuratedField, CurationError, Kind

@@ -1,13 +1,11 @@
 """History: what the importer and curators change is recorded with who, when, old and new values,
 and reads back as the trial page's timeline."""
 
-import copy
-
 import pytest
 from django.template.loader import render_to_string
 
 from tests.conftest import load_record
-from tests.trials.importing.test_upsert import upsert
+from tests.helpers import newer, upsert
 from trials.curating.services import curate
 from trials.history import timeline
 from trials.models import ImportRun, Trial, TrialChange
@@ -19,15 +17,6 @@ NUROWN = "NCT03280056"
 
 def nurown_2022():
     return load_record("snapshot/2022-10", NUROWN)
-
-
-def newer(record, **status):
-    """A later version of a record: its last update a year later, `status` merged in."""
-    record = copy.deepcopy(record)
-    module = record["protocolSection"]["statusModule"]
-    module["lastUpdatePostDateStruct"] = {"date": "2023-10-06", "type": "ACTUAL"}
-    module.update(status)
-    return record
 
 
 def changes_of(nct_id, **filters):

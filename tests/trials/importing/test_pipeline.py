@@ -13,7 +13,7 @@ import pytest
 from evidence.classify import classify_outcome_domain
 from evidence.importing.ahead import outcome_domains
 from evidence.importing.parse import parse_evidence
-from tests.trials.importing.test_sync import registry_studies
+from tests.helpers import registry_studies
 from trials.classify import classify
 from trials.importing.pipeline import (
     Ahead,

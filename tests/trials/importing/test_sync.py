@@ -15,8 +15,7 @@ from django.core.management import call_command
 
 from evidence.importing import build as evidence_build
 from evidence.models import OutcomeMeasure, RegisteredOutcome
-from tests.conftest import FIXTURES, load_record
-from tests.trials.importing.test_upsert import database_content
+from tests.helpers import database_content, registry_studies
 from trials.curating.services import curate
 from trials.importing import sync, upsert
 from trials.importing.pipeline import Ahead, Classifier
@@ -26,16 +25,6 @@ from trials.registries.ctgov.client import RegistryClient
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PAGE_SIZE = 5
-
-
-def registry_studies() -> list[dict]:
-    """The 26 ALS records of October 2022 plus the 2020 trials not in that folder: 42 studies."""
-    newest = {p.stem: p for p in sorted((FIXTURES / "snapshot" / "2022-10").glob("*.json"))}
-    older = sorted((FIXTURES / "snapshot" / "2020-07-28").glob("*.json"))
-    ids = list(newest) + [p.stem for p in older if p.stem not in newest]
-    return [
-        load_record("snapshot/2022-10" if i in newest else "snapshot/2020-07-28", i) for i in ids
-    ]
 
 
 def last_update(study: dict) -> str:

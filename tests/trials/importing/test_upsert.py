@@ -8,46 +8,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import FIXTURES, load_record
+from tests.conftest import load_record
+from tests.helpers import database_content, import_snapshot, upsert
 from trials.curating.services import curate
 from trials.effective import effective_values
 from trials.importing import upsert as upsert_module
-from trials.importing.upsert import finish_run, import_batch, import_files, start_run
-from trials.models import Arm, AutoLabel, Curation, ImportRun, Intervention, Location, Trial
+from trials.models import Curation, ImportRun, Trial
 
 pytestmark = pytest.mark.django_db
-
-SNAPSHOT_DIRS = [FIXTURES / "snapshot" / d for d in ("2020-07-28", "2022-09-28", "2022-10")]
-
-
-def upsert(*records):
-    run = start_run(mode=ImportRun.Mode.FILE, query={})
-    result = import_batch(run=run, records=[("test", r) for r in records])
-    finish_run(run=run)
-    return result
-
-
-def import_snapshot():
-    paths = [p for d in SNAPSHOT_DIRS for p in sorted(d.glob("*.json"))]
-    return import_files(paths=paths)
-
-
-def database_content():
-    """Everything an import writes, except the last-seen stamp that an unchanged record bumps."""
-    trials = list(
-        Trial.objects.order_by("nct_id").values(
-            *[
-                f.attname
-                for f in Trial._meta.fields
-                if f.name not in {"last_seen", "last_import_run"}
-            ]
-        )
-    )
-    children = [
-        list(model.objects.order_by("pk").values())
-        for model in (Arm, Intervention, Location, AutoLabel)
-    ]
-    return trials, children
 
 
 def test_the_snapshot_imports_every_trial_once_at_its_newest_version():
