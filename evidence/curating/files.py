@@ -21,7 +21,7 @@ from typing import Any
 from evidence.curating import services
 from evidence.models import EventCategoryCuration, OutcomeDomainCuration
 from trials.curating.fields import AUTO, CurationError
-from trials.curating.files import FileFieldHandler
+from trials.extensions import FileFieldHandler
 from trials.models import Trial
 
 OUTCOME_DOMAIN = "outcome_domain"

@@ -4,22 +4,21 @@ Column names and value formats are a public contract (researchers' scripts read 
 label values as DOMAIN.md slugs, lists sorted, and for each label field its origin (auto/curated).
 JSON keeps lists as arrays; CSV joins them with ';'.
 
-Other apps add columns through `register_export_extension` (the evidence app adds `outcomes`,
-`adverse_events`, `publications`), because trials must not import them. Their values are arrays
-of objects: JSON keeps them as they are, CSV writes each as compact JSON in its cell.
+Other apps add columns through `trials.extensions.register_export_columns` (the evidence app adds
+`outcomes`, `adverse_events`, `publications`), because trials must not import them. Their values
+are arrays of objects: JSON keeps them as they are, CSV writes each as compact JSON in its cell.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db.models import Prefetch
 
-from trials import labels
+from trials import extensions, labels
 from trials.models import Curation, Trial
 
 COLUMNS = [
@@ -47,42 +46,9 @@ COLUMNS = [
 ]
 
 
-@dataclass(frozen=True)
-class ExportExtension:
-    """Columns another app adds after the trial's own; `row` reads only what `prefetch` loads."""
-
-    columns: tuple[str, ...]
-    prefetch: tuple[str | Prefetch, ...]
-    row: Callable[[Trial], dict[str, Any]]
-
-
-_extensions: list[ExportExtension] = []
-
-
-def register_export_extension(
-    *,
-    columns: Sequence[str],
-    row: Callable[[Trial], dict[str, Any]],
-    prefetch: Sequence[str | Prefetch] = (),
-) -> None:
-    """Add columns to every export row (called from another app's AppConfig.ready()).
-
-    `row(trial)` returns a dict with exactly these columns; `prefetch` are the prefetch_related
-    lookups it needs, so that a chunk of trials still costs a fixed number of queries.
-    Registering the same row function again changes nothing.
-    """
-    if any(ext.row == row for ext in _extensions):
-        return
-    taken = set(all_columns())
-    clash = [c for c in columns if c in taken]
-    if clash:
-        raise ValueError(f"export columns already exist: {', '.join(clash)}")
-    _extensions.append(ExportExtension(tuple(columns), tuple(prefetch), row))
-
-
 def extension_columns() -> list[str]:
     """The columns registered by other apps, in the order they were registered."""
-    return [c for ext in _extensions for c in ext.columns]
+    return [c for ext in extensions.export_columns() for c in ext.columns]
 
 
 def all_columns() -> list[str]:
@@ -96,7 +62,7 @@ def export_queryset(queryset=None):
     return queryset.prefetch_related(
         "facets",
         Prefetch("curations", queryset=Curation.objects.current(), to_attr="curations_in_force"),
-        *(lookup for ext in _extensions for lookup in ext.prefetch),
+        *(lookup for ext in extensions.export_columns() for lookup in ext.prefetch),
     )
 
 
@@ -126,7 +92,7 @@ def trial_row(trial: Trial) -> dict[str, Any]:
     for name in labels.LABEL_FIELDS:
         row[f"{name}_origin"] = "curated" if name in curated else "auto"
     row["registry_url"] = trial.registry_url
-    for ext in _extensions:
+    for ext in extensions.export_columns():
         values = ext.row(trial)
         if set(values) != set(ext.columns):
             raise ValueError(f"export extension gave {sorted(values)}, not {list(ext.columns)}")
@@ -163,7 +129,7 @@ def csv_json_value(value: Any) -> str:
 
 def iter_csv(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     columns = all_columns()
-    json_columns = {c for ext in _extensions for c in ext.columns}
+    json_columns = {c for ext in extensions.export_columns() for c in ext.columns}
     writer = csv.writer(_Echo())
     yield writer.writerow(columns)
     for row in rows:

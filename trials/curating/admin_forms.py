@@ -74,7 +74,7 @@ class BaseCurationForm(forms.ModelForm):
         self.in_force = {c.field: c.value for c in trial.curations.current()}
         own = effective_values(trial, self.in_force)
         for spec in curated_fields.all_fields():
-            effective = spec.read(trial) if spec.read else own[spec.name]
+            effective = own[spec.name]
             self.fields[override_field_name(spec.name)].initial = (
                 self.in_force.get(spec.name) is not None
             )

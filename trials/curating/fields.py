@@ -2,10 +2,10 @@
 curation files.
 
 Each entry says what values the field takes (a boolean, one slug, or a set of slugs from a
-vocabulary), how it is written in a curation file, and — for fields that are not the trial's own
-labels — how to read its effective value and refresh what depends on it. Adding a curated field
-is one `register()` call: the evidence app registers outcome domains and adverse-event
-categories from its AppConfig.ready(), and the admin, the files and the history pick them up.
+vocabulary) and how it is written in a curation file. Each is one of the trial's own effective
+values (trials.effective), so adding one means adding it there too. The evidence app's curations
+(outcome domains, adverse-event categories) are not trial fields: they reach curation files
+through trials.extensions.register_file_field.
 
 Curation-file syntax of a value: `true`/`false` for a boolean, the slug for a single value,
 `;`-separated slugs for a set (empty: none), and `auto` for every kind: hand the field back to
@@ -14,15 +14,12 @@ the automatic value.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from trials import labels
-
-if TYPE_CHECKING:
-    from trials.models import Trial
 
 AUTO = "auto"
 
@@ -43,11 +40,6 @@ class CuratedField:
     label: str
     kind: Kind
     vocabulary: Mapping[str, str] = field(default_factory=dict)  # slug → label shown to people
-    # For a field that is not one of the trial's own effective values (trials.services
-    # .effective_values): its effective value now, and how to recompute what depends on it after
-    # a curation. Both None: the trial's own, refreshed by services.refresh_effective_labels.
-    read: Callable[[Trial], Any] | None = None
-    refresh: Callable[[Sequence[Trial]], None] | None = None
 
     def clean(self, value: Any) -> Any:
         """Check a value against the field's kind and vocabulary; return it normalised."""
@@ -107,33 +99,26 @@ class CuratedField:
         return ", ".join(self.vocabulary.get(v, v) for v in sorted(value)) or "none"
 
 
-_REGISTRY: dict[str, CuratedField] = {}
-
-
-def register(curated: CuratedField) -> None:
-    """Add a curated field; registering the same name again replaces it (app reloads)."""
-    if curated.kind is not Kind.BOOL and not curated.vocabulary:
-        raise ValueError(f"curated field {curated.name!r} needs a vocabulary")
-    if (curated.read is None) != (curated.refresh is None):
-        raise ValueError(f"curated field {curated.name!r}: give both read and refresh, or neither")
-    _REGISTRY[curated.name] = curated
+FIELDS: dict[str, CuratedField] = {
+    spec.name: spec
+    for spec in (
+        CuratedField("is_cell_therapy", "Cell therapy", Kind.BOOL),
+        CuratedField("cell_types", "Cell types", Kind.SLUGS, labels.CELL_TYPES),
+        CuratedField("cell_sources", "Cell sources", Kind.SLUGS, labels.CELL_SOURCES),
+        CuratedField("donor", "Donor", Kind.SLUG, labels.DONORS),
+        CuratedField("routes", "Delivery routes", Kind.SLUGS, labels.ROUTES),
+        CuratedField("excluded", "Excluded from the tracker", Kind.BOOL),
+    )
+}
 
 
 def get(name: str) -> CuratedField:
     try:
-        return _REGISTRY[name]
+        return FIELDS[name]
     except KeyError:
-        raise CurationError(f"unknown field {name!r} (one of {', '.join(_REGISTRY)})") from None
+        raise CurationError(f"unknown field {name!r} (one of {', '.join(FIELDS)})") from None
 
 
 def all_fields() -> list[CuratedField]:
-    """Every curated field, in the order registered (the order of the admin form)."""
-    return list(_REGISTRY.values())
-
-
-register(CuratedField("is_cell_therapy", "Cell therapy", Kind.BOOL))
-register(CuratedField("cell_types", "Cell types", Kind.SLUGS, labels.CELL_TYPES))
-register(CuratedField("cell_sources", "Cell sources", Kind.SLUGS, labels.CELL_SOURCES))
-register(CuratedField("donor", "Donor", Kind.SLUG, labels.DONORS))
-register(CuratedField("routes", "Delivery routes", Kind.SLUGS, labels.ROUTES))
-register(CuratedField("excluded", "Excluded from the tracker", Kind.BOOL))
+    """Every curated field, in the order of the admin form."""
+    return list(FIELDS.values())

@@ -6,7 +6,7 @@ row, `value` as trials.curating.fields writes it (`;`-separated slugs, `true`/`f
 It is checked whole before anything is applied: one invalid row rejects the file, so a file is
 either in force entirely or not at all, and applying it again changes nothing.
 
-Other apps add rows of their own through `register_file_field`: a field written
+Other apps add rows of their own through `trials.extensions.register_file_field`: a field written
 `prefix:target` (e.g. `event_category:Neck pain`) goes to the handler registered for `prefix`,
 which checks, applies and exports those rows; trials never imports the app that owns them.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +25,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
+from trials import extensions
 from trials.curating import fields as curated_fields
 from trials.curating.fields import CurationError
 from trials.curating.services import curate
@@ -48,56 +49,21 @@ CURATOR_PERMISSIONS = [
     "trials.view_trialchange",
     "trials.view_importrun",
 ]
-_EXTRA_CURATOR_PERMISSIONS: list[str] = []
-
-
-def register_curator_permissions(*names: str) -> None:
-    """Add permissions another app's curation screens need ("app_label.codename") to the group."""
-    for name in names:
-        if name not in _EXTRA_CURATOR_PERMISSIONS:
-            _EXTRA_CURATOR_PERMISSIONS.append(name)
 
 
 def curator_permissions() -> list[str]:
     """Exactly what the curators group gets: CURATOR_PERMISSIONS and the registered ones."""
-    return [*CURATOR_PERMISSIONS, *_EXTRA_CURATOR_PERMISSIONS]
+    return [*CURATOR_PERMISSIONS, *extensions.curator_permissions()]
 
 
-@dataclass(frozen=True)
-class FileFieldHandler:
-    """Curation-file rows whose field is `prefix:target`, owned by another app.
-
-    - `check(trial=, target=, text=)` → (what the row sets, hashable: two rows setting the same
-      thing are refused; the parsed value). Raises CurationError; writes nothing. `trial` is
-      None exactly when `needs_trial` is False (the row's nct_id must then be empty).
-    - `apply(trial=, target=, value=, note=, curator_name=, at=)` → whether it changed anything
-      (False: already in force).
-    - `export()` → the rows in force, as [nct_id, field, value, note, curator].
-    """
-
-    prefix: str
-    needs_trial: bool
-    check: Callable[..., tuple[Hashable, Any]]
-    apply: Callable[..., bool]
-    export: Callable[[], Iterable[Sequence[str]]]
-
-
-_FILE_FIELDS: dict[str, FileFieldHandler] = {}
-
-
-def register_file_field(handler: FileFieldHandler) -> None:
-    """Route curation-file rows `prefix:…` to this handler (the same prefix again replaces it)."""
-    _FILE_FIELDS[handler.prefix] = handler
-
-
-def _file_field_handler(field: str) -> tuple[FileFieldHandler, str] | None:
+def _file_field_handler(field: str) -> tuple[extensions.FileFieldHandler, str] | None:
     prefix, sep, target = field.partition(":")
     if not sep:
         return None
     try:
-        return _FILE_FIELDS[prefix], target.strip()
+        return extensions.file_fields()[prefix], target.strip()
     except KeyError:
-        known = ", ".join(f"{p}:…" for p in _FILE_FIELDS) or "none"
+        known = ", ".join(f"{p}:…" for p in extensions.file_fields()) or "none"
         raise CurationError(f"unknown field prefix {prefix!r} (registered: {known})") from None
 
 
@@ -269,7 +235,7 @@ def write_curation_file(curations: Iterable[Curation], out) -> int:
             continue  # a field no longer registered (its app removed): nothing to apply it to
         writer.writerow([curation.trial.nct_id, curation.field, text, curation.note, curation.who])
         count += 1
-    for handler in _FILE_FIELDS.values():
+    for handler in extensions.file_fields().values():
         for row in handler.export():
             writer.writerow(row)
             count += 1

@@ -23,12 +23,6 @@ def validate_curation_value(field_name: str, value: Any) -> Any:
     return curated_fields.get(field_name).clean(value)
 
 
-def _effective_value(trial: Trial, spec: curated_fields.CuratedField) -> Any:
-    if spec.read is not None:
-        return spec.read(trial)
-    return effective_values(trial)[spec.name]
-
-
 @transaction.atomic
 def curate(
     *,
@@ -55,7 +49,7 @@ def curate(
     if (in_force.value if in_force else None) == value:
         return None
     at = at or timezone.now()
-    old = _effective_value(trial, spec)
+    old = effective_values(trial)[field_name]
     curation = Curation.objects.create(
         trial=trial,
         field=field_name,
@@ -65,11 +59,7 @@ def curate(
         curator_name=curator_name,
         created_at=at,
     )
-    if spec.refresh is not None:
-        spec.refresh([trial])
-        new = spec.read(trial)
-    else:
-        new = refresh_effective_labels(trials=[trial])[trial.pk][field_name]
+    new = refresh_effective_labels(trials=[trial])[trial.pk][field_name]
     TrialChange.objects.create(
         trial=trial,
         at=at,

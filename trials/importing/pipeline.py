@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 
 from trials.classify import Classification, classify
+from trials.extensions import Prepare
 from trials.registries.ctgov.parse import RecordRejected, nct_id_of, parse_study
 
 logger = logging.getLogger(__name__)
@@ -41,9 +42,6 @@ logger = logging.getLogger(__name__)
 # How long the writer waits for the worker's result before classifying inline. Classifying a
 # page takes seconds; a result this late means the worker is stuck.
 RESULT_TIMEOUT = 300.0
-
-# A record handler's pure preparation of a record (trials.importing.upsert.register_record_handler).
-Prepare = Callable[[dict[str, Any]], Any]
 
 
 @dataclass(frozen=True)
@@ -78,7 +76,7 @@ def classify_records(
     records: list[tuple[str, Any]], preparers: tuple[Prepare | None, ...] = ()
 ) -> dict[str, Prepared]:
     """Content hash → Prepared of (hash, record) pairs: the record's classification and what each
-    record handler's `prepare` makes of it (trials.importing.upsert.register_record_handler). Runs
+    record handler's `prepare` makes of it (trials.extensions.register_record_handler). Runs
     in the worker. A record that does not parse is left out, and a preparer that fails on a record
     gives None: the writer rejects the one and prepares the other itself, each with its own message.
     """

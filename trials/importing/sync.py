@@ -35,12 +35,12 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
+from trials import extensions
 from trials.importing.pipeline import Ahead, Classifier, changed_records, one_page_late, prefetched
 from trials.importing.upsert import (
     finish_run,
     flag_missing,
     import_batch,
-    record_preparers,
     start_run,
 )
 from trials.models import ImportRun, Trial
@@ -181,7 +181,7 @@ def _walk(*, run, client, params, limit, page_size, on_progress) -> ImportRun:
     newest: date | None = None
     restarts = 0
     complete = False
-    with Classifier(preparers=record_preparers()) as classifier:
+    with Classifier(preparers=extensions.record_preparers()) as classifier:
 
         def start(taken: Taken) -> Ahead:
             # A hint read a page early, before the page in hand is written: the upsert decides

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,12 +17,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from trials import labels
+from trials import extensions, labels
 from trials.classify import Classification, classify
 from trials.effective import compute_effective, curations_in_force, facet_values
 from trials.history import recording
 from trials.importing.bulk import insert_rows
-from trials.importing.pipeline import Prepare, Prepared
+from trials.importing.pipeline import Prepared
 from trials.importing.rows import auto_fields, child_rows, registry_fields
 from trials.models import (
     Arm,
@@ -60,36 +60,6 @@ _UNREAD_COLUMNS = (
 # A trial row carries its raw record (~20 KB of JSON): one INSERT for a whole page built a
 # statement of tens of megabytes, the import's peak memory. Smaller statements cost no speed.
 TRIAL_ROWS_PER_INSERT = 100
-
-# Called inside the batch's transaction with the trials an import created or changed and their
-# registry records, so that other apps (evidence) keep their rows in step with the trial without
-# trials importing them. Registered from the other app's AppConfig.ready().
-#
-# A handler may bring a `prepare` function: pure and picklable (a module-level function of the
-# registry record, importable without Django set up), whose result the sync computes ahead, in
-# its classify worker (trials.importing.pipeline), while an earlier page is written. The handler
-# receives those results by content hash; a record without one (a one-page run, a dead worker, a
-# file import) the handler prepares itself.
-RecordHandler = Callable[[Sequence[tuple[Trial, dict[str, Any]]], Mapping[str, Any]], None]
-
-
-@dataclass(frozen=True)
-class _Handler:
-    handle: RecordHandler
-    prepare: Prepare | None
-
-
-_record_handlers: list[_Handler] = []
-
-
-def register_record_handler(handler: RecordHandler, *, prepare: Prepare | None = None) -> None:
-    if all(h.handle is not handler for h in _record_handlers):
-        _record_handlers.append(_Handler(handler, prepare))
-
-
-def record_preparers() -> tuple[Prepare | None, ...]:
-    """The handlers' prepare functions, in handler order (None for a handler without one)."""
-    return tuple(h.prepare for h in _record_handlers)
 
 
 @dataclass
@@ -337,7 +307,7 @@ def upsert_studies(
     changed = [trial for trial, _study, _classification in written]
     if changed:
         pairs = [(trial, parsed[trial.nct_id][1]) for trial in changed]
-        for position, handler in enumerate(_record_handlers):
+        for position, handler in enumerate(extensions.record_handlers()):
             handler.handle(pairs, _for_handler(ahead, position, changed))
     return result
 

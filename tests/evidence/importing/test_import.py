@@ -25,7 +25,7 @@ from evidence.models import (
 )
 from tests.conftest import FIXTURES, all_record_paths, load_record
 from tests.helpers import upsert
-from trials.importing import upsert as trial_importing
+from trials import extensions
 from trials.importing.upsert import import_files
 from trials.models import Reference, Trial, TrialFacet
 
@@ -314,7 +314,7 @@ def test_a_batch_costs_the_same_statements_for_one_trial_as_for_many():
 def test_trials_imported_before_the_evidence_app_get_their_evidence_from_the_command(
     monkeypatch, capsys
 ):
-    monkeypatch.setattr(trial_importing, "_record_handlers", [])
+    monkeypatch.setattr(extensions, "_record_handlers", [])
     upsert(
         load_record("snapshot/2020-07-28", "NCT01363401"),
         load_record("snapshot/2022-10", "NCT03280056"),

@@ -10,10 +10,16 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import load_record
 from tests.helpers import upsert
+from trials import extensions
 from trials.browsing import exports
 from trials.models import Trial
 
 pytestmark = pytest.mark.django_db
+
+
+def register(**columns):
+    """Register columns as the evidence app does: the trial's own columns are taken."""
+    extensions.register_export_columns(**columns, taken=exports.COLUMNS)
 
 
 def arms_row(trial):
@@ -23,8 +29,8 @@ def arms_row(trial):
 @pytest.fixture
 def arms_extension(monkeypatch):
     """An extension registered the way the evidence app registers its own, on a clean slate."""
-    monkeypatch.setattr(exports, "_extensions", [])
-    exports.register_export_extension(columns=["arms"], prefetch=["arms"], row=arms_row)
+    monkeypatch.setattr(extensions, "_export_columns", [])
+    register(columns=["arms"], prefetch=["arms"], row=arms_row)
 
 
 def export(fmt: str) -> str:
@@ -63,18 +69,18 @@ def test_an_export_chunk_costs_the_same_queries_for_one_trial_as_for_several(arm
 
 def test_a_column_that_exists_already_cannot_be_registered(arms_extension):
     with pytest.raises(ValueError, match="already exist: routes"):
-        exports.register_export_extension(columns=["routes"], row=lambda t: {"routes": []})
+        register(columns=["routes"], row=lambda t: {"routes": []})
 
 
 def test_registering_the_same_row_function_twice_adds_nothing(arms_extension):
-    exports.register_export_extension(columns=["arms"], prefetch=["arms"], row=arms_row)
+    register(columns=["arms"], prefetch=["arms"], row=arms_row)
 
     assert exports.all_columns() == [*exports.COLUMNS, "arms"]
 
 
 def test_a_row_function_that_gives_other_columns_fails_loudly(monkeypatch):
-    monkeypatch.setattr(exports, "_extensions", [])
-    exports.register_export_extension(columns=["arms"], row=lambda trial: {"arm": []})
+    monkeypatch.setattr(extensions, "_export_columns", [])
+    register(columns=["arms"], row=lambda trial: {"arm": []})
     upsert(load_record("snapshot/2022-10", "NCT03280056"))
 
     with pytest.raises(ValueError, match="not \\['arms'\\]"):

@@ -13,7 +13,7 @@ from tests.conftest import load_record
 from tests.helpers import newer, upsert
 from trials.curating import fields as curated_fields
 from trials.curating import files as curation
-from trials.curating.fields import CuratedField, CurationError, Kind
+from trials.curating.fields import CurationError
 from trials.curating.services import curate
 from trials.effective import effective_values
 from trials.importing.sync import sync_registry
@@ -73,35 +73,6 @@ def test_a_value_outside_the_vocabulary_is_refused_with_the_reason(field, text, 
 def test_an_unknown_field_is_refused_naming_the_known_ones():
     with pytest.raises(CurationError, match="unknown field 'colour'.*routes"):
         curated_fields.get("colour")
-
-
-def test_a_registered_field_is_curated_through_its_own_read_and_refresh(two_trials, monkeypatch):
-    """The seam the evidence app uses for outcome domains and adverse-event categories."""
-    nurown, _spain = two_trials
-    refreshed = []
-    spec = CuratedField(
-        "outcome_domains",
-        "Outcome domains",
-        Kind.SLUGS,
-        {"function": "Function", "respiratory": "Respiratory"},
-        read=lambda trial: in_force(trial, "outcome_domains"),
-        refresh=lambda trials: refreshed.extend(t.nct_id for t in trials),
-    )
-    monkeypatch.setattr(curated_fields, "_REGISTRY", {**curated_fields._REGISTRY})
-    curated_fields.register(spec)
-
-    curate(
-        trial=nurown,
-        field_name="outcome_domains",
-        value=["respiratory", "function"],
-        note="ALSFRS-R and FVC",
-        curator_name="ev",
-    )
-
-    assert refreshed == [NUROWN]
-    change = TrialChange.objects.get(kind="curation")
-    assert (change.old_value, change.new_value) == (None, ["function", "respiratory"])
-    assert curation.read_curation_file(f"{HEADER}{NUROWN},outcome_domains,function,n,ev\n")
 
 
 # --- curate --------------------------------------------------------------------------

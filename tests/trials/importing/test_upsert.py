@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import load_record
 from tests.helpers import database_content, import_snapshot, upsert
+from trials import extensions
 from trials.curating.services import curate
 from trials.effective import effective_values
-from trials.importing import upsert as upsert_module
 from trials.models import Curation, ImportRun, Trial
 
 pytestmark = pytest.mark.django_db
@@ -165,8 +165,8 @@ def test_a_failure_mid_batch_leaves_the_database_as_it_was(monkeypatch):
     def explode(pairs, prepared):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(upsert_module, "_record_handlers", [])
-    upsert_module.register_record_handler(explode)
+    monkeypatch.setattr(extensions, "_record_handlers", [])
+    extensions.register_record_handler(explode)
     with pytest.raises(RuntimeError):
         upsert(
             load_record("snapshot/2022-10", "NCT03280056"),
