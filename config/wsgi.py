@@ -9,6 +9,6 @@ application = get_wsgi_application()
 
 # What is loaded by now (Django, the apps, their modules) lives as long as the process. Frozen,
 # it is no longer walked by every full garbage collection: at 50,000 trials those paused about
-# one API request in fifteen for 50-100 ms, 20 ms once frozen (README, the views benchmark).
+# one API request in fifteen for 50-100 ms, 20 ms once frozen (docs/benchmarks.md#what-changed).
 gc.collect()
 gc.freeze()

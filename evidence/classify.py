@@ -1,8 +1,10 @@
 """Pure classifiers of the evidence layer: text in, a slug plus what decided it out.
 
-- `classify_outcome_domain`: the DOMAIN.md outcome domain of a registered or posted outcome.
-- `categorize_event`: the DOMAIN.md category of an adverse-event term, from the curated rules in
-  `evidence/data/ae_categories.csv` (data, not code; see `evidence/data/README.md`).
+- `classify_outcome_domain`: the outcome domain (docs/domain.md#outcome-domain) of a registered
+  or posted outcome.
+- `categorize_event`: the category (docs/domain.md#adverse-event-category) of an adverse-event
+  term, from the curated rules in `evidence/data/ae_categories.csv` (data, not code; see
+  `evidence/data/README.md`).
 
 The rules are explained in `evidence/README.md`.
 """

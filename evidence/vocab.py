@@ -1,6 +1,8 @@
-"""The fixed vocabularies of the evidence layer (DOMAIN.md), as tuples of slugs in display order.
+"""The fixed vocabularies of the evidence layer, as tuples of slugs in display order.
 
-`trials.labels` is the one home of every DOMAIN.md vocabulary (slug → label); this module keeps
+What each slug means: docs/domain.md#vocabularies.
+
+`trials.labels` is the one home of every vocabulary (slug → label); this module keeps
 the slug tuples the evidence code reads. "other" is last in both and is what anything
 unrecognised gets.
 """

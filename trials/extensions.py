@@ -16,7 +16,7 @@ nothing, because Django may call `ready()` more than once.
 | curator permissions | `register_curator_permissions` | trials.curating.files |
 
 This module depends on nothing in trials but the model types, so that every flow may read it.
-The decision record is docs/adr/0004-plug-in-seams.md.
+The decision record is docs/adr/0005-plug-in-seams.md.
 """
 
 from __future__ import annotations

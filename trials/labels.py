@@ -1,4 +1,4 @@
-"""The fixed vocabularies of DOMAIN.md: slug → label shown to people.
+"""The fixed vocabularies (docs/domain.md#vocabularies): slug → label shown to people.
 
 One source of truth for the models, the classifier, the filters, the API and the exports. Pure (no
 ORM), so the classifier can import it too. The slugs are a public contract: researchers' saved

@@ -25,7 +25,8 @@ _CONTROL_RE = re.compile(
     r"|standard (?:of )?care|best supportive care)\b",
     re.IGNORECASE,
 )
-# Cells named generically, or the cell products of DOMAIN.md (and SB623, a modified MSC).
+# Cells named generically, or the cell products of docs/domain.md#products-people-search-for
+# (and SB623, a modified MSC).
 _CELL_RE = re.compile(
     r"\bcells?\b|\bstem\b|stromal|mesenchymal|progenitor|mononuclear|astrocyte|"
     r"\b(?:h?u?c?[- ]?mscs?|nscs?|mnc|adrc|svf)\b|msc[- ]ntf|nurown|lenzumestrocel|neuronata|"

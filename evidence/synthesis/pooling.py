@@ -1,6 +1,6 @@
 """Pooled crude incidence of adverse-event categories by delivery route. Pure: numbers in and out.
 
-What is pooled, and why (the README's "Evidence" section says the same to readers):
+What is pooled, and why (docs/evidence.md#pooling says the same to readers):
 
 - **Per group and category, the largest count of any one term.** A group's participants with
   "Back pain" and with "Procedural pain" may be the same people; the registry does not say, so

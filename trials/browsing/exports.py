@@ -1,7 +1,8 @@
 """The export format shared by `export_trials`, the download buttons and the API.
 
 Column names and value formats are a public contract (researchers' scripts read them): effective
-label values as DOMAIN.md slugs, lists sorted, and for each label field its origin (auto/curated).
+label values as the slugs of docs/domain.md#vocabularies, lists sorted, and for each label field
+its origin (auto/curated).
 JSON keeps lists as arrays; CSV joins them with ';'.
 
 Other apps add columns through `trials.extensions.register_export_columns` (the evidence app adds

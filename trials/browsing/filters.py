@@ -2,8 +2,8 @@
 
 One FilterSet, so that what a researcher sees, downloads and gets from the API can never
 disagree. Parameter values are the registry's API v2 enums (`phase=PHASE2`,
-`status=COMPLETED`), DOMAIN.md slugs for the labels, and country names as the registry writes
-them; repeat a parameter to select several values (any of them matches).
+`status=COMPLETED`), the slugs of docs/domain.md#vocabularies for the labels, and country names
+as the registry writes them; repeat a parameter to select several values (any of them matches).
 
 The evidence filters (`outcome_domain`, `result_domain`, `ae_category`) select on TrialFacet rows
 that the evidence app writes, so this module filters and counts them without importing it.

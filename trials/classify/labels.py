@@ -25,7 +25,7 @@ FIELDS = ("is_cell_therapy", "cell_types", "cell_sources", "donor", "routes")
 @dataclass(frozen=True)
 class Label:
     field: str  # one of FIELDS
-    value: str  # a DOMAIN.md slug; for is_cell_therapy "true"/"false"
+    value: str  # a docs/domain.md#vocabularies slug; for is_cell_therapy "true"/"false"
     phrase: str  # the exact substring of the source text that decided it
     source: str  # where the phrase stands: "intervention[0].name", "brief_summary", ...
     confidence: float  # 0..1

@@ -413,7 +413,8 @@ class Reader:
 def _route_strength(pattern: vocab.Pattern, sentence: str, record: Record) -> tuple[float, float]:
     """(strength, cap) of a route phrase. Only the bare word "intraspinal" depends on context:
     it means the cord itself only when the record shows surgery or sets it apart from
-    intrathecal; otherwise it stays a suggestion however often it is repeated (DOMAIN.md)."""
+    intrathecal; otherwise it stays a suggestion however often it is repeated
+    (docs/domain.md#cell-type-and-route-live-in-free-text)."""
     if not pattern.loose:
         return pattern.strength, 1.0
     if vocab.CSF_CUE_RE.search(sentence):

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from trials.classify.literals import Screen, exact_fragments, required_fragments, required_screen
 
-# The fixed vocabularies of DOMAIN.md. Views, API, exports and tests use exactly these slugs.
+# The fixed vocabularies (docs/domain.md#vocabularies). Views, API, exports and tests use exactly
+# these slugs.
 CELL_TYPES = frozenset({"msc", "nsc", "glial", "bm-mnc", "hsc", "other-cell"})
 CELL_SOURCES = frozenset(
     {
@@ -222,7 +223,7 @@ NEGATION_BEFORE_RE = re.compile(
     re.IGNORECASE,
 )
 # A text about culturing: mononuclear cells there are a step towards an expanded product (MSC),
-# and DOMAIN.md's bm-mnc are by definition not expanded.
+# and bm-mnc are by definition not expanded (docs/domain.md#cell-type).
 CULTURE_RE = re.compile(
     r"\bcultur\w*|\bexpan(?:ded|sion)\b|\bplated\b|\bpassages?\b|\bconfluen\w*",
     re.IGNORECASE,
@@ -280,7 +281,8 @@ SOURCE_IMPLIES_DONOR = {
 
 # ---------------------------------------------------------------------------------------------
 # Named products. A product name says more than the words around it, so it implies its cell type,
-# source and donor (from DOMAIN.md and the sponsors' own descriptions).
+# source and donor (from docs/domain.md#products-people-search-for and the sponsors' own
+# descriptions).
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Product:
@@ -290,7 +292,7 @@ class Product:
     donor: str = ""
     # Generic cell types that the product's own description uses loosely; when the product is
     # recognised, those generic words stay suggestions ("adipose derived *mesenchymal* regenerative
-    # cells" are ADRC, which DOMAIN.md files as other-cell, not msc).
+    # cells" are ADRC, which docs/domain.md#cell-type files as other-cell, not msc).
     supersedes: tuple[str, ...] = ()
     # How sure the implication is: fetal / embryonic products are allogeneic by nature.
     donor_strength: float = 0.95

@@ -1,7 +1,7 @@
 """Indexes and storage that keep the list page and the API fast on PostgreSQL at 50,000 trials.
 
 PostgreSQL only (SQLite databases are small development copies; this migration does nothing
-there). Measured with bench/views_bench.py; see the README.
+there). Measured with bench/views_bench.py; see docs/benchmarks.md.
 
 - Each sort of the list has an index in its exact order (unknown values last, then NCT id), so
   the first page of a sort is read off an index instead of sorting every matching trial.

@@ -1,7 +1,7 @@
 """Free text that matches most trials answers from the GIN indexes, without reading a tsvector.
 
 PostgreSQL only (SQLite has no tsvector; this migration does nothing there). Measured with
-bench/views_bench.py; see the README (Relevance, and the views benchmark).
+bench/views_bench.py; see docs/using.md#relevance and docs/benchmarks.md#the-views-benchmark.
 
 - Relevance is no longer `ts_rank` over every match (60–90 ms for 31,000 matches at 50,000
   trials: it reads and decompresses each matching trial's vector). A trial ranks by the best

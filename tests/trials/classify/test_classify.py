@@ -625,7 +625,7 @@ def test_a_route_in_prose_that_names_no_agent_is_unsure():
 
 
 def test_a_recognised_product_explains_its_generic_words():
-    # ADRC are other-cell in DOMAIN.md even where the sponsor calls them "mesenchymal".
+    # ADRC are other-cell (docs/domain.md#cell-type) even where the sponsor says "mesenchymal".
     study = make_study(interventions=(cells("Adipose derived mesenchymal regenerative cells"),))
 
     result = classify(study)

@@ -42,7 +42,7 @@ class TrialRowSerializer(serializers.Serializer):
     lead_sponsor_class = serializers.CharField()
     countries = serializers.ListField(child=serializers.CharField())
     is_cell_therapy = serializers.BooleanField()
-    cell_types = _slugs(labels.CELL_TYPES, "Effective cell types (DOMAIN.md slugs).")
+    cell_types = _slugs(labels.CELL_TYPES, "Effective cell types (docs/domain.md#cell-type slugs).")
     cell_sources = _slugs(labels.CELL_SOURCES, "Effective cell sources.")
     donor = serializers.ChoiceField(choices=list(labels.DONORS))
     routes = _slugs(labels.ROUTES, "Effective delivery routes.")
@@ -62,7 +62,7 @@ class TrialRowSerializer(serializers.Serializer):
         for column in exports.extension_columns():
             fields[column] = serializers.ListField(
                 child=serializers.DictField(),
-                help_text="Added by another app; see the README's export section.",
+                help_text="Added by another app; see docs/using.md#export-columns.",
             )
         return fields
 

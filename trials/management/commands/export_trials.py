@@ -7,7 +7,8 @@ from trials.browsing import exports
 
 class Command(BaseCommand):
     help = (
-        "Export every trial with its effective labels (DOMAIN.md slugs) and their origin, "
+        "Export every trial with its effective labels (the slugs of docs/domain.md#vocabularies) "
+        "and their origin, "
         "then the columns other apps register (outcomes, adverse events, publications), "
         "as JSON (an array of objects) or CSV (lists joined with ';', registered columns as "
         "compact JSON)."

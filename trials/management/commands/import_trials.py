@@ -1,7 +1,7 @@
 """Import ClinicalTrials.gov records: from the live registry (default) or from files.
 
-Exit codes (documented in the README; the nightly job's monitoring relies on them):
-0 the run fully succeeded; 1 some records were rejected (the rest imported); 2 bad usage;
+Exit codes (documented in docs/operating.md#exit-codes; the nightly job's monitoring relies on
+them): 0 the run fully succeeded; 1 some records were rejected (the rest imported); 2 bad usage;
 3 the run failed (pages committed before the failure are kept); 4 another import is running.
 """
 
