@@ -15,7 +15,7 @@ RESULT_TYPE_KINDS = {
     "OTHER_PRE_SPECIFIED": "other",
     "POST_HOC": "post-hoc",
 }
-OUTCOME_KINDS = ("primary", "secondary", "other", "post-hoc")
+OUTCOME_KINDS = tuple(RESULT_TYPE_KINDS.values())
 
 
 def text_key(text: str) -> str:

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from trials import labels
-from trials.browsing.filters import PHASE_LABELS
 from trials.curating import files as curation
 from trials.curating.admin_forms import curation_fieldset_rows, curation_form
 from trials.effective import effective_values
@@ -67,21 +66,22 @@ class FacetFilter(admin.SimpleListFilter):
 
 
 class CellTypeFilter(FacetFilter):
-    title, parameter_name, facet = "cell type", "cell_type", "cell_types"
-    vocabulary = labels.CELL_TYPES
+    title = labels.LABEL_FIELD_NAMES["cell_types"].lower()
+    parameter_name, facet, vocabulary = "cell_type", "cell_types", labels.CELL_TYPES
 
 
 class CellSourceFilter(FacetFilter):
-    title, parameter_name, facet = "cell source", "cell_source", "cell_sources"
-    vocabulary = labels.CELL_SOURCES
+    title = labels.LABEL_FIELD_NAMES["cell_sources"].lower()
+    parameter_name, facet, vocabulary = "cell_source", "cell_sources", labels.CELL_SOURCES
 
 
 class RouteFilter(FacetFilter):
-    title, parameter_name, facet, vocabulary = "delivery route", "route", "routes", labels.ROUTES
+    title = labels.LABEL_FIELD_NAMES["routes"].lower()
+    parameter_name, facet, vocabulary = "route", "routes", labels.ROUTES
 
 
 class PhaseFilter(FacetFilter):
-    title, parameter_name, facet, vocabulary = "phase", "phase", "phases", PHASE_LABELS
+    title, parameter_name, facet, vocabulary = "phase", "phase", "phases", labels.PHASE_LABELS
 
 
 class CuratedFilter(admin.SimpleListFilter):

@@ -1,8 +1,11 @@
-"""The fixed vocabularies (docs/domain.md#vocabularies): slug → label shown to people.
+"""The fixed vocabularies (docs/domain.md#vocabularies): slug → label shown to people; and the
+registry's enums in words.
 
-One source of truth for the models, the classifier, the filters, the API and the exports. Pure (no
-ORM), so the classifier can import it too. The slugs are a public contract: researchers' saved
-URLs, exported files and other tools rely on them.
+One source of truth for the models, the classifier, the filters, the API, the exports, the history
+and the admin: every other copy is derived from here, or tied to it by tests/trials/test_labels.py.
+Pure (no ORM, no import of the rest of trials), so the classifier and the importer can import it
+too. The slugs are a public contract: researchers' saved URLs, exported files and other tools rely
+on them.
 """
 
 CELL_TYPES = {
@@ -89,8 +92,84 @@ LABEL_FIELDS = {
 }
 SET_FIELDS = ("cell_types", "cell_sources", "routes")
 
+# What people call each label field where one value is chosen or shown: the filters, the trial
+# page's rows, the admin's list filters (in lower case).
+LABEL_FIELD_NAMES = {
+    "is_cell_therapy": "Cell therapy",
+    "cell_types": "Cell type",
+    "cell_sources": "Cell source",
+    "donor": "Donor",
+    "routes": "Delivery route",
+}
+# The field as a whole, with all its values: the curation form and files, the history.
+LABEL_FIELD_TITLES = {
+    name: f"{word}s" if name in SET_FIELDS else word for name, word in LABEL_FIELD_NAMES.items()
+}
+
 
 def label_for(field: str, slug: str) -> str:
     """The display label of a slug, or the slug itself when it is not in the vocabulary."""
     vocabulary = LABEL_FIELDS.get(field) or EVIDENCE_FACETS.get(field) or {}
     return vocabulary.get(slug, slug)
+
+
+# --- The registry's enums in words (values: trials.registries.ctgov.enums) -------------------
+
+# In display order (the phase filter, the home page's chart, the list's phase sort).
+PHASE_LABELS = {
+    "EARLY_PHASE1": "Early phase 1",
+    "PHASE1": "Phase 1",
+    "PHASE2": "Phase 2",
+    "PHASE3": "Phase 3",
+    "PHASE4": "Phase 4",
+    "NA": "Not applicable",
+}
+
+# The overall statuses grouped as researchers ask about them (the `status_group` filter).
+STATUS_GROUPS = {
+    "recruiting": ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", "AVAILABLE"),
+    "active": ("ACTIVE_NOT_RECRUITING",),
+    "completed": ("COMPLETED", "APPROVED_FOR_MARKETING"),
+    "stopped": (
+        "TERMINATED",
+        "SUSPENDED",
+        "WITHDRAWN",
+        "NO_LONGER_AVAILABLE",
+        "TEMPORARILY_NOT_AVAILABLE",
+        "WITHHELD",
+    ),
+    "unknown": ("UNKNOWN",),
+}
+STATUS_GROUP_LABELS = {
+    "recruiting": "Recruiting or about to",
+    "active": "Active, not recruiting",
+    "completed": "Completed",
+    "stopped": "Stopped early (terminated, suspended, withdrawn)",
+    "unknown": "Unknown (not verified recently)",
+}
+
+# Registry enums whose plain humanised form reads badly ("NA" is PHASE_LABELS', for allocations
+# too).
+ENUM_LABELS = {
+    **PHASE_LABELS,
+    "ACTIVE_NOT_RECRUITING": "Active, not recruiting",
+    "INDIV": "Individual",
+    "NIH": "NIH",
+    "FED": "US federal",
+    "OTHER_GOV": "Other government",
+    "AMBIG": "Ambiguous",
+    "ECT": "Educational/counselling/training",
+    "DEVICE_FEASIBILITY": "Device feasibility",
+    "NON_RANDOMIZED": "Non-randomised",
+    "RANDOMIZED": "Randomised",
+    "ALL": "All",
+}
+
+
+def enum_label(value: str) -> str:
+    """A registry enum as people write it: ACTIVE_NOT_RECRUITING → 'Active, not recruiting'."""
+    if not value:
+        return ""
+    if value in ENUM_LABELS:
+        return ENUM_LABELS[value]
+    return value.replace("_", " ").capitalize()

@@ -23,23 +23,9 @@ from django.urls import reverse
 
 from trials import labels
 from trials.browsing import fulltext
+from trials.registries.ctgov import enums
 
 DATE_PRECISIONS = [("day", "day"), ("month", "month"), ("year", "year")]
-
-STATUS_GROUPS = {
-    "recruiting": ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", "AVAILABLE"),
-    "active": ("ACTIVE_NOT_RECRUITING",),
-    "completed": ("COMPLETED", "APPROVED_FOR_MARKETING"),
-    "stopped": (
-        "TERMINATED",
-        "SUSPENDED",
-        "WITHDRAWN",
-        "NO_LONGER_AVAILABLE",
-        "TEMPORARILY_NOT_AVAILABLE",
-        "WITHHELD",
-    ),
-    "unknown": ("UNKNOWN",),
-}
 
 
 class ImportRun(models.Model):
@@ -111,7 +97,7 @@ class TrialQuerySet(models.QuerySet):
         return self.visible().filter(is_cell_therapy=True)
 
     def in_status_group(self, *groups: str):
-        statuses = [s for g in groups for s in STATUS_GROUPS.get(g, ())]
+        statuses = [s for g in groups for s in labels.STATUS_GROUPS.get(g, ())]
         return self.filter(overall_status__in=statuses)
 
     def recruiting(self):
@@ -328,7 +314,7 @@ class Trial(models.Model):
 
     @property
     def status_group(self) -> str:
-        for group, statuses in STATUS_GROUPS.items():
+        for group, statuses in labels.STATUS_GROUPS.items():
             if self.overall_status in statuses:
                 return group
         return "unknown"
@@ -395,7 +381,7 @@ class Arm(models.Model):
 
     @property
     def is_control(self) -> bool:
-        return self.type in {"PLACEBO_COMPARATOR", "SHAM_COMPARATOR", "NO_INTERVENTION"}
+        return self.type in enums.CONTROL_ARM_TYPES
 
 
 class Intervention(models.Model):

@@ -23,7 +23,6 @@ from evidence.models import (
 )
 from evidence.synthesis.pooling import ALL_ROUTES, CategoryPool, GroupCount, pool_by_route
 from trials import labels
-from trials.browsing.filters import PHASE_LABELS
 from trials.models import Trial, TrialFacet
 
 FUNCTIONAL_DOMAINS = ("function", "respiratory")
@@ -34,7 +33,7 @@ def phase_label(phases: list[str]) -> str:
     """["PHASE1", "PHASE2"] → "Phase 1/2"; no phase → "No phase given"."""
     if not phases:
         return "No phase given"
-    names = [PHASE_LABELS.get(p, p) for p in sorted(phases)]
+    names = [labels.PHASE_LABELS.get(p, p) for p in sorted(phases)]
     if len(names) > 1 and all(n.startswith("Phase ") for n in names):
         return "Phase " + "/".join(n.removeprefix("Phase ") for n in names)
     return " / ".join(names)

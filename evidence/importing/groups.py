@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-CONTROL_ARM_TYPES = frozenset({"PLACEBO_COMPARATOR", "SHAM_COMPARATOR", "NO_INTERVENTION"})
+from trials.registries.ctgov.enums import CONTROL_ARM_TYPES
 
 _CONTROL_RE = re.compile(
     r"\b(?:placebo|sham|controls?|no (?:treatment|intervention)|untreated|usual care"

@@ -1,4 +1,5 @@
-"""Pure text helpers for the pages: registry enums in words, label sources, highlighted phrases."""
+"""Pure text helpers for the pages: registry enums in words (the words are trials.labels'), label
+sources, highlighted phrases."""
 
 from __future__ import annotations
 
@@ -7,36 +8,10 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from trials.browsing.filters import PHASE_LABELS, STATUS_GROUP_LABELS
-
-# Registry enums whose plain humanised form reads badly.
-ENUM_LABELS = {
-    **PHASE_LABELS,
-    "NA": "Not applicable",
-    "ACTIVE_NOT_RECRUITING": "Active, not recruiting",
-    "INDIV": "Individual",
-    "NIH": "NIH",
-    "FED": "US federal",
-    "OTHER_GOV": "Other government",
-    "AMBIG": "Ambiguous",
-    "ECT": "Educational/counselling/training",
-    "DEVICE_FEASIBILITY": "Device feasibility",
-    "NON_RANDOMIZED": "Non-randomised",
-    "RANDOMIZED": "Randomised",
-    "ALL": "All",
-}
+from trials.labels import STATUS_GROUP_LABELS, enum_label
 
 _PHASE_NUMBER = re.compile(r"^PHASE(\d)$")
 _SOURCE = re.compile(r"^(arm|intervention)\[(\d+)\]\.(\w+)$")
-
-
-def enum_label(value: str) -> str:
-    """A registry enum as people write it: ACTIVE_NOT_RECRUITING → 'Active, not recruiting'."""
-    if not value:
-        return ""
-    if value in ENUM_LABELS:
-        return ENUM_LABELS[value]
-    return value.replace("_", " ").capitalize()
 
 
 def phases_label(phases) -> str:

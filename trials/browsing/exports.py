@@ -37,11 +37,7 @@ COLUMNS = [
     "lead_sponsor",
     "lead_sponsor_class",
     "countries",
-    "is_cell_therapy",
-    "cell_types",
-    "cell_sources",
-    "donor",
-    "routes",
+    *labels.LABEL_FIELDS,
     *[f"{name}_origin" for name in labels.LABEL_FIELDS],
     "registry_url",
 ]

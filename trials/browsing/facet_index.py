@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import F, QuerySet
 
-from trials.models import STATUS_GROUPS, Trial, TrialFacet
+from trials.labels import STATUS_GROUPS
+from trials.models import Trial, TrialFacet
 
 _lock = threading.Lock()
 _current: dict[str, FacetIndex] = {}  # by database alias

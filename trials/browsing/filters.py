@@ -21,7 +21,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from trials import labels
 from trials.browsing import facet_index, fulltext
-from trials.models import STATUS_GROUPS, Trial, TrialFacet
+from trials.labels import PHASE_LABELS, STATUS_GROUP_LABELS, STATUS_GROUPS
+from trials.models import Trial, TrialFacet
 from trials.registries.ctgov import enums
 
 DEFAULT_SCOPE = "cell-therapies"
@@ -42,22 +43,6 @@ SORT_ORDER = {
     "updated": facet_index.LATEST_UPDATE_FIRST,
     "enrollment": [F("enrollment").desc(nulls_last=True), "nct_id"],
     "phase": ["-phase_rank", F("start_date").desc(nulls_last=True), "nct_id"],
-}
-
-PHASE_LABELS = {
-    "EARLY_PHASE1": "Early phase 1",
-    "PHASE1": "Phase 1",
-    "PHASE2": "Phase 2",
-    "PHASE3": "Phase 3",
-    "PHASE4": "Phase 4",
-    "NA": "Not applicable",
-}
-STATUS_GROUP_LABELS = {
-    "recruiting": "Recruiting or about to",
-    "active": "Active, not recruiting",
-    "completed": "Completed",
-    "stopped": "Stopped early (terminated, suspended, withdrawn)",
-    "unknown": "Unknown (not verified recently)",
 }
 
 
@@ -116,16 +101,24 @@ NOT_IN_SQL = {*FACET_PARAMS, "status_group", "scope", "sort"}
 class TrialFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search")
     cell_type = django_filters.MultipleChoiceFilter(
-        choices=list(labels.CELL_TYPES.items()), method="filter_facet", label="Cell type"
+        choices=list(labels.CELL_TYPES.items()),
+        method="filter_facet",
+        label=labels.LABEL_FIELD_NAMES["cell_types"],
     )
     cell_source = django_filters.MultipleChoiceFilter(
-        choices=list(labels.CELL_SOURCES.items()), method="filter_facet", label="Cell source"
+        choices=list(labels.CELL_SOURCES.items()),
+        method="filter_facet",
+        label=labels.LABEL_FIELD_NAMES["cell_sources"],
     )
     donor = django_filters.MultipleChoiceFilter(
-        choices=list(labels.DONORS.items()), field_name="donor", label="Donor"
+        choices=list(labels.DONORS.items()),
+        field_name="donor",
+        label=labels.LABEL_FIELD_NAMES["donor"],
     )
     route = django_filters.MultipleChoiceFilter(
-        choices=list(labels.ROUTES.items()), method="filter_facet", label="Delivery route"
+        choices=list(labels.ROUTES.items()),
+        method="filter_facet",
+        label=labels.LABEL_FIELD_NAMES["routes"],
     )
     phase = django_filters.MultipleChoiceFilter(
         choices=_choices(enums.PHASES, PHASE_LABELS), method="filter_facet", label="Phase"

@@ -12,7 +12,8 @@ from django.db.models.functions import ExtractYear
 from django.http import QueryDict
 
 from trials.browsing.filters import TrialFilter
-from trials.models import STATUS_GROUPS, ImportRun, Trial
+from trials.labels import STATUS_GROUPS
+from trials.models import ImportRun, Trial
 
 # Enrollment bands for the overview chart: (label, lowest, highest); None is open-ended.
 ENROLLMENT_BANDS = (

@@ -14,14 +14,15 @@ from django.core.paginator import Page
 from django.http import QueryDict
 
 from trials.browsing.display import enum_label
-from trials.browsing.filters import FACET_PARAMS, SCOPES, SORTS, STATUS_GROUP_LABELS, TrialFilter
+from trials.browsing.filters import FACET_PARAMS, SCOPES, SORTS, TrialFilter
+from trials.labels import PHASE_LABELS, STATUS_GROUP_LABELS
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 DEFAULT_PER_PAGE = 25
 # Parameters of the page itself, beside the filters.
 PAGE_PARAMS = ("page", "per_page")
 
-PHASE_ORDER = ("EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3", "PHASE4", "NA")
+PHASE_ORDER = tuple(PHASE_LABELS)
 # Facets that list only the values some trial has (or that are selected): long or open lists.
 ONLY_PRESENT = {"status", "country", "sponsor_class"}
 FACET_ORDER = (

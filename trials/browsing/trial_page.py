@@ -16,13 +16,7 @@ from trials import labels
 from trials.browsing.display import highlight, source_label
 from trials.models import Arm, AutoLabel, Curation, Intervention, Trial
 
-FIELD_NAMES = {
-    "is_cell_therapy": "Cell therapy",
-    "cell_types": "Cell type",
-    "cell_sources": "Cell source",
-    "donor": "Donor",
-    "routes": "Delivery route",
-}
+FIELD_NAMES = labels.LABEL_FIELD_NAMES
 TRIAL_TEXTS = (
     "brief_title",
     "official_title",

@@ -17,9 +17,10 @@ from trials.classify.scores import (
     SUPERSEDED,
     UNKNOWN_CONFIDENCE,
 )
+from trials.labels import LABEL_FIELDS
 from trials.registries.ctgov.parse import ParsedStudy
 
-FIELDS = ("is_cell_therapy", "cell_types", "cell_sources", "donor", "routes")
+FIELDS = tuple(LABEL_FIELDS)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from trials.classify import vocab
 from trials.classify.scores import WEIGHTS
+from trials.registries.ctgov import enums
 from trials.registries.ctgov.parse import ArmGroup, Intervention, ParsedStudy
 
 _NO_TREATMENT = re.compile(r"^\s*no\b", re.IGNORECASE)
@@ -54,7 +55,7 @@ def _linked(arm: ArmGroup, interventions: tuple[Intervention, ...]) -> list[int]
 
 
 def _arm_role(arm: ArmGroup, links: list[int], roles: list[str]) -> str:
-    if arm.type in vocab.CONTROL_ARM_TYPES:
+    if arm.type in enums.CONTROL_ARM_TYPES:
         return "control"
     if any(roles[j] == "cell" for j in links):
         return "cell"

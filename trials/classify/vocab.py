@@ -12,36 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from trials import labels
 from trials.classify.literals import Screen, exact_fragments, required_fragments, required_screen
 
-# The fixed vocabularies (docs/domain.md#vocabularies). Views, API, exports and tests use exactly
-# these slugs.
-CELL_TYPES = frozenset({"msc", "nsc", "glial", "bm-mnc", "hsc", "other-cell"})
-CELL_SOURCES = frozenset(
-    {
-        "bone-marrow",
-        "adipose",
-        "umbilical-cord",
-        "peripheral-blood",
-        "fetal-tissue",
-        "embryonic-stem-cell",
-        "induced-pluripotent",
-        "unknown",
-    }
-)
-DONORS = frozenset({"autologous", "allogeneic", "unknown"})
-ROUTES = frozenset(
-    {
-        "intrathecal",
-        "intraspinal",
-        "intracerebroventricular",
-        "intracerebral",
-        "intravenous",
-        "intra-arterial",
-        "intramuscular",
-        "other",
-    }
-)
+# The slugs of the fixed vocabularies (trials.labels owns them). Every pattern and product below
+# gives slugs of these; tests/trials/test_labels.py holds the tables to them.
+CELL_TYPES = frozenset(labels.CELL_TYPES)
+CELL_SOURCES = frozenset(labels.CELL_SOURCES)
+DONORS = frozenset(labels.DONORS)
+ROUTES = frozenset(labels.ROUTES)
 
 # A word boundary that also treats "-" as part of a word, so "IT" does not match inside "IT-based"
 # and "MSC" does not match inside "hMSC" (which has its own pattern).
@@ -436,4 +415,3 @@ CONTROL_TEXT_RE = re.compile(
     r"|standard\s+(?:of\s+care|treatment)|symptomatic\s+treatment|best\s+supportive)\b|^\s*no\b",
     re.IGNORECASE,
 )
-CONTROL_ARM_TYPES = frozenset({"PLACEBO_COMPARATOR", "SHAM_COMPARATOR", "NO_INTERVENTION"})

@@ -99,14 +99,20 @@ class CuratedField:
         return ", ".join(self.vocabulary.get(v, v) for v in sorted(value)) or "none"
 
 
+def _label_field(name: str) -> CuratedField:
+    """One of the trial's own label fields, as trials.labels describes it."""
+    vocabulary = labels.LABEL_FIELDS[name]
+    if vocabulary is None:
+        kind = Kind.BOOL
+    else:
+        kind = Kind.SLUGS if name in labels.SET_FIELDS else Kind.SLUG
+    return CuratedField(name, labels.LABEL_FIELD_TITLES[name], kind, vocabulary or {})
+
+
 FIELDS: dict[str, CuratedField] = {
     spec.name: spec
     for spec in (
-        CuratedField("is_cell_therapy", "Cell therapy", Kind.BOOL),
-        CuratedField("cell_types", "Cell types", Kind.SLUGS, labels.CELL_TYPES),
-        CuratedField("cell_sources", "Cell sources", Kind.SLUGS, labels.CELL_SOURCES),
-        CuratedField("donor", "Donor", Kind.SLUG, labels.DONORS),
-        CuratedField("routes", "Delivery routes", Kind.SLUGS, labels.ROUTES),
+        *(_label_field(name) for name in labels.LABEL_FIELDS),
         CuratedField("excluded", "Excluded from the tracker", Kind.BOOL),
     )
 }

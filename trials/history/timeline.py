@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from trials.browsing.filters import PHASE_LABELS
+from trials import labels
 from trials.curating import fields as curated_fields
 from trials.models import Trial, TrialChange
 
+# The tracked registry fields (recording.REGISTRY_FIELDS) in words; tests/trials/test_labels.py
+# holds the two to the same names. The label fields are named by the curated field registry.
 FIELD_NAMES = {
     "brief_title": "Title",
     "overall_status": "Status",
@@ -62,16 +64,14 @@ def field_name(name: str) -> str:
 def display(name: str, value: Any) -> str:
     """A tracked value in words."""
     if name == "overall_status":
-        if value == "ACTIVE_NOT_RECRUITING":
-            return "Active, not recruiting"
-        return value.replace("_", " ").capitalize() if value else "not given"
+        return labels.enum_label(value) if value else "not given"
     if name == "enrollment":
         if not value:
             return "not given"
         kind = f" ({value['type'].lower()})" if value.get("type") else ""
         return f"{value['count']}{kind}"
     if name == "phases":
-        return ", ".join(PHASE_LABELS.get(p, p) for p in value) if value else "not given"
+        return ", ".join(labels.PHASE_LABELS.get(p, p) for p in value) if value else "not given"
     if name == "results":
         if not value or not value.get("posted"):
             return "none posted"

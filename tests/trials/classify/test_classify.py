@@ -21,6 +21,7 @@ from trials.classify import (
     Label,
     classify,
 )
+from trials.registries.ctgov.enums import CONTROL_ARM_TYPES
 from trials.registries.ctgov.parse import ArmGroup, Intervention, ParsedStudy, parse_study
 
 VOCABULARIES = {
@@ -30,7 +31,7 @@ VOCABULARIES = {
     "donor": DONORS,
     "routes": ROUTES,
 }
-CONTROL_ARM_TYPES = {"PLACEBO_COMPARATOR", "SHAM_COMPARATOR", "NO_INTERVENTION"}
+
 RECORD_IDS = {"ids": lambda p: f"{p.parent.parent.name}/{p.parent.name}/{p.stem}"}
 
 

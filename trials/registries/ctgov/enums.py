@@ -73,6 +73,9 @@ ARM_GROUP_TYPES = frozenset(
         "OTHER",
     }
 )
+# The arm types of a comparator that is not a treatment: the classifier reads no cells in them and
+# the evidence counts their groups as controls.
+CONTROL_ARM_TYPES = frozenset({"PLACEBO_COMPARATOR", "SHAM_COMPARATOR", "NO_INTERVENTION"})
 RECRUITMENT_STATUSES = OVERALL_STATUSES
 REFERENCE_TYPES = frozenset({"BACKGROUND", "RESULT", "DERIVED"})
 SEXES = frozenset({"FEMALE", "MALE", "ALL"})
