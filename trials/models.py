@@ -22,7 +22,6 @@ from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from trials import labels
-from trials.browsing import fulltext
 from trials.registries.ctgov import enums
 
 DATE_PRECISIONS = [("day", "day"), ("month", "month"), ("year", "year")]
@@ -167,14 +166,6 @@ class TrialQuerySet(models.QuerySet):
             )
             .order_by(F("lowest_confidence").asc(nulls_last=True), "nct_id")
         )
-
-    def search(self, text: str):
-        """Trials whose titles, summary, sponsors, conditions or interventions match `text`.
-
-        Full-text search on PostgreSQL, a plain match elsewhere (see trials.browsing.fulltext);
-        either way the result carries a `search_rank` alias that relevance sorting uses.
-        """
-        return fulltext.search(self, text)
 
 
 class Trial(models.Model):

@@ -233,7 +233,7 @@ class TrialFilter(django_filters.FilterSet):
     # Filter methods: django-filter calls them with (queryset, parameter name, value).
 
     def filter_q(self, queryset, name, value):
-        return queryset.search(value) if value else queryset
+        return fulltext.search(queryset, value) if value else queryset
 
     def filter_facet(self, queryset, name, value):
         return queryset.with_facet(FACET_PARAMS[name], value) if value else queryset

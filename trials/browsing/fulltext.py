@@ -85,7 +85,11 @@ def tiers(queryset: QuerySet, text: str) -> list[QuerySet]:
 
 
 def search(queryset: QuerySet, text: str) -> QuerySet:
-    """Trials matching `text`, with a `search_rank` alias to order by (the tier: higher is better).
+    """Trials whose titles, summary, sponsors, conditions or interventions match `text`, with a
+    `search_rank` alias to order by (the tier: higher is better).
+
+    The pages' search (TrialFilter's `q`), not a QuerySet method: the models sit below every flow
+    and import none of the pages' code (tests/test_layout.py).
 
     `search_rank` says in SQL what `tiers` says as sets of ids (the list uses those): exports and
     the SQL reference of the tests order by it.

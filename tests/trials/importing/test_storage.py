@@ -6,6 +6,7 @@ import importlib
 import pytest
 from django.db import connection
 
+from trials.browsing import fulltext
 from trials.models import Trial
 
 pytestmark = [
@@ -62,4 +63,4 @@ def test_the_trigger_keeps_the_vectors_of_inserted_and_updated_trials(nurown):
     trials = Trial.objects.filter(nct_id="NCT03280056")
     trials.update(brief_title="Umbilical cord cells", search_text="")
     assert vectors_off_their_definition() == 0
-    assert trials.search("umbilical").exists()
+    assert fulltext.search(trials, "umbilical").exists()
