@@ -1,6 +1,6 @@
-"""Phrase tables for the classifier (classify/): the fixed slug vocabularies and the words that
-point to each slug. Data only; the rules that use them are in classify/, explained in
-CLASSIFIER.md.
+"""Phrase tables for the classifier (classify/): the words that point to each slug of the fixed
+vocabularies (trials.labels owns the slugs). Data only; the rules that use them are in classify/,
+explained in RULES.md.
 
 A pattern's `strength` says how unambiguous the phrase is on its own (1.0: "intrathecal"; lower for
 an abbreviation or a loose word). Abbreviations that are also ordinary words ("IT", "IV", "IM")
