@@ -3,7 +3,7 @@ whose, and how they reach the patient. Pure: no ORM, no network, no Django.
 
 Every label carries the exact phrase that decided it, where that phrase stands and how sure we
 are. Labels at or above ACCEPT are the automatic value; the rest are suggestions for a curator.
-The rules, the weights and their reasons are in CLASSIFIER.md; the phrase tables in vocab.py.
+The rules, the weights and their reasons are in RULES.md; the phrase tables in vocab.py.
 """
 
 from __future__ import annotations

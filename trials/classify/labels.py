@@ -1,5 +1,5 @@
 """From hits to labels: the best phrase decides each value, other kinds of source corroborate,
-and a few rules keep doubtful values below ACCEPT (CLASSIFIER.md)."""
+and a few rules keep doubtful values below ACCEPT (RULES.md)."""
 
 from __future__ import annotations
 

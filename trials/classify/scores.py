@@ -1,4 +1,4 @@
-"""How much a phrase counts: the numbers of the classifier, with their reasons (CLASSIFIER.md)."""
+"""How much a phrase counts: the numbers of the classifier, with their reasons (RULES.md)."""
 
 ACCEPT = 0.6  # labels at or above this confidence count as the automatic value; below = "unsure"
 
