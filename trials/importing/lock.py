@@ -54,6 +54,28 @@ def import_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def lock_is_held() -> bool:
+    """Whether some process holds the import lock now, asked without holding it (PostgreSQL) or
+    for an instant (SQLite), so that asking never makes a sync starting then exit as locked."""
+    if connection.vendor == "postgresql":
+        unsigned = _lock_key() & 0xFFFF_FFFF_FFFF_FFFF  # pg_locks splits a bigint key in two oids
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                " AND classid::bigint = %s AND objid::bigint = %s AND objsubid = 1)",
+                [unsigned >> 32, unsigned & 0xFFFF_FFFF],
+            )
+            return cursor.fetchone()[0]
+    with lock_file().open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
 def lock_file() -> Path:
     """SQLite's lock file: beside the database, or in the project folder for one in memory."""
     name = str(settings.DATABASES["default"]["NAME"])

@@ -6,7 +6,8 @@ process, trials.importing.lock), but the record lies, and monitoring with it. So
 
 - **A registry sync still `running` while nobody holds the import lock is dead**: a sync takes
   the lock before it records its run and releases it after it closes it. The next sync (which
-  holds the lock) and `import_health` (which probes it) mark such runs failed, "interrupted".
+  holds the lock) and `import_health` (which asks whether anyone does) mark such runs failed,
+  "interrupted".
 - **A file import** takes no lock: it is dead when it ran on this host and its process is gone
   (its `pid` and `host` are recorded). One from another host is left alone: it cannot be told.
 - **SIGTERM** (`stop_on_sigterm`) raises `Interrupted` in the main thread at the first moment it
@@ -25,10 +26,10 @@ import socket
 import threading
 from collections.abc import Iterator
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
-from trials.importing.lock import ImportAlreadyRunning, import_lock
+from trials.importing.lock import lock_is_held
 from trials.models import ImportRun
 
 logger = logging.getLogger(__name__)
@@ -82,24 +83,34 @@ def mark_interrupted(run: ImportRun, *, reason: str) -> ImportRun | None:
     stay those of the pages it committed. Returns the run as stored, or None when it had already
     been closed."""
     error = f"interrupted: {reason}"
-    stored = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).first()
-    if stored is None:
-        return None
-    stored.status = ImportRun.Status.FAILED
-    stored.finished_at = timezone.now()
-    stored.errors = [*stored.errors, error]
-    stored.save(update_fields=["status", "finished_at", "errors"])
+    with transaction.atomic():
+        running = ImportRun.objects.select_for_update().filter(status=ImportRun.Status.RUNNING)
+        stored = running.filter(pk=run.pk).first()
+        if stored is None:
+            return None
+        stored.status = ImportRun.Status.FAILED
+        stored.finished_at = timezone.now()
+        stored.errors = [*stored.errors, error]
+        stored.save(update_fields=["status", "finished_at", "errors"])
     logger.error("import run #%s %s", stored.pk, error)
     return stored
 
 
-def close_dead_runs(*, lock_held: bool) -> list[ImportRun]:
+def close_dead_runs(*, lock_held: bool | None = None) -> list[ImportRun]:
     """Mark as failed (interrupted) the runs left `running` by processes that are gone.
 
-    `lock_held`: the caller holds the import lock, so no registry sync is alive.
+    `lock_held`: True when the caller holds the import lock, so that no registry sync is alive;
+    None (another process: `import_health`) to ask the lock, after listing the runs. In that
+    order, a sync that starts meanwhile is not among those listed, and one listed alive holds the
+    lock until it has closed its run; so only dead syncs are marked, without holding the lock
+    (a sync starting meanwhile would exit as locked): on PostgreSQL it is not taken at all, on
+    SQLite for an instant with nothing done under it.
     """
+    candidates = list(ImportRun.objects.filter(status=ImportRun.Status.RUNNING).order_by("pk"))
+    if lock_held is None:
+        lock_held = False if not candidates else not lock_is_held()
     closed = []
-    for run in ImportRun.objects.filter(status=ImportRun.Status.RUNNING).order_by("pk"):
+    for run in candidates:
         if run.mode in SYNC_MODES:
             if not lock_held:
                 continue
@@ -114,16 +125,6 @@ def close_dead_runs(*, lock_held: bool) -> list[ImportRun]:
         if marked is not None:
             closed.append(marked)
     return closed
-
-
-def sweep_dead_runs() -> list[ImportRun]:
-    """close_dead_runs() for a process that is not an import: it takes the import lock for a
-    moment to learn whether a sync is alive (when it cannot, one is, and syncs are left alone)."""
-    try:
-        with import_lock():
-            return close_dead_runs(lock_held=True)
-    except ImportAlreadyRunning:
-        return close_dead_runs(lock_held=False)
 
 
 @contextlib.contextmanager

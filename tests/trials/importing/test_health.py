@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from trials.importing import health
-from trials.importing.lock import import_lock
+from trials.importing.lock import import_lock, lock_is_held
 from trials.models import ImportRun
 
 pytestmark = pytest.mark.django_db
@@ -143,6 +143,15 @@ def test_a_run_still_running_does_not_hide_the_last_failure():
     assert code == 1 and "boom" in err
     live.refresh_from_db()
     assert live.status == ImportRun.Status.RUNNING  # its process holds the lock: alive
+
+
+def test_the_lock_probe_sees_a_lock_held_elsewhere_and_leaves_it_free():
+    assert not lock_is_held()
+    with lock_held_by_another_process():
+        assert lock_is_held()
+    assert not lock_is_held()
+    with import_lock():  # asking left nothing held
+        pass
 
 
 def test_a_sync_killed_after_a_success_is_marked_and_reported_unhealthy():

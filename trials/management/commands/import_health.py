@@ -32,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, max_age_hours, **options):
         if max_age_hours is not None and max_age_hours <= 0:
             raise CommandError("--max-age-hours must be positive")
-        for run in runs.sweep_dead_runs():
+        for run in runs.close_dead_runs():
             self.stderr.write(f"marked {run.mode} import run #{run.pk} failed: {run.errors[-1]}")
         verdict = health.import_health(max_age_hours=max_age_hours)
         if verdict.healthy:
