@@ -252,5 +252,9 @@ CTGOV_MAX_TOTAL_WAIT = env_float("CTGOV_MAX_TOTAL_WAIT", 300.0)
 CTGOV_MIN_INTERVAL = env_float("CTGOV_MIN_INTERVAL", 1.0)
 # Registry data older than this is stale: `import_health` fails and the home page warns.
 IMPORT_MAX_AGE_HOURS = env_float("IMPORT_MAX_AGE_HOURS", 36.0)
+# A study file or recorded page larger than this is rejected unread
+# (trials/registries/ctgov/files.py).
+# Files are streamed, so the limit bounds the time one file takes, not the memory.
+IMPORT_FILE_MAX_MB = env_int("IMPORT_FILE_MAX_MB", 1024, minimum=1)
 
 LOGIN_URL = "admin:login"

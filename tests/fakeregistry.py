@@ -38,13 +38,14 @@ Faults, matched by page number (1-based, within a walk), applied in the order re
     reg.fail(page=3, malformed_study=True)           # the page's first study loses its nctId
     reg.fail(page=3, token_expired=True)             # 400 "invalid or expired pageToken"
     reg.fail(page=1, body={"studies": "oops"})       # 200 with this JSON instead of the page
+    reg.fail(page=1, raw=b'{"studies": [[[[')       # 200 with these bytes instead of the page
     reg.fail(page=2, status=503, permanent=True)     # that page fails for good
     FakeRegistry(studies, expire_tokens_after=2)     # every walk gets 2 pages, then the token of
                                                      # page 3 is expired (a walk too slow to finish)
 
 `times` (default 1) counts the requests the fault answers; `permanent=True` never runs out.
 Each `fail()` takes exactly one kind (status, hang, truncate, malformed_study, token_expired,
-body).
+body, raw).
 """
 
 from __future__ import annotations
@@ -131,6 +132,7 @@ class Fault:
     malformed_study: bool = False
     token_expired: bool = False
     body: object = None
+    raw: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -241,14 +243,15 @@ class FakeRegistry:
         malformed_study: bool = False,
         token_expired: bool = False,
         body: object = None,
+        raw: bytes | None = None,
     ) -> Fault:
         """Make the next `times` requests for `page` of a walk fail (see the module docstring)."""
-        kinds = [status, hang, body]
+        kinds = [status, hang, body, raw]
         flags = [truncate, malformed_study, token_expired]
         if sum(k is not None for k in kinds) + sum(flags) != 1:
             raise ValueError(
                 "fail() takes exactly one of status, hang, truncate, malformed_study, "
-                "token_expired, body"
+                "token_expired, body, raw"
             )
         if (retry_after is not None or message is not None) and status is None:
             raise ValueError("retry_after and message go with status")
@@ -265,6 +268,7 @@ class FakeRegistry:
             malformed_study=malformed_study,
             token_expired=token_expired,
             body=body,
+            raw=raw,
         )
         with self._lock:
             self._faults.append(fault)
@@ -395,6 +399,8 @@ class FakeRegistry:
             return _text_reply(400, EXPIRED_TOKEN_MESSAGE)
         if fault.body is not None:
             return _json_reply(fault.body)
+        if fault.raw is not None:
+            return _Reply(200, fault.raw)
         assert fault.status is not None
         headers = () if fault.retry_after is None else (("Retry-After", str(fault.retry_after)),)
         text = fault.message if fault.message is not None else f"Fake failure {fault.status}"

@@ -406,6 +406,8 @@ class ImportRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "dry_run",
         "started_at",
         "finished_at",
+        "pid",
+        "host",
         "since",
         "watermark",
         "query",

@@ -67,6 +67,10 @@ class ImportRun(models.Model):
         help_text="Newest last-update-posted date fully imported; the next incremental run "
         "starts from the last successful run's watermark.",
     )
+    # Whose run this is, so that a run left `running` by a process that died can be told from a
+    # live one (trials.importing.runs).
+    pid = models.PositiveIntegerField(null=True, blank=True, help_text="The importing process.")
+    host = models.CharField(max_length=255, blank=True, help_text="Where that process ran.")
 
     class Meta:
         ordering = ["-started_at"]

@@ -22,10 +22,16 @@ no worker at all.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import multiprocessing
+import os
 import queue
+import signal
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -42,6 +48,10 @@ logger = logging.getLogger(__name__)
 # How long the writer waits for the worker's result before classifying inline. Classifying a
 # page takes seconds; a result this late means the worker is stuck.
 RESULT_TIMEOUT = 300.0
+
+# How often the worker checks that the sync that started it is still there (see _die_with).
+PARENT_CHECK_SECONDS = 1.0
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,35 @@ def _quiet_worker() -> None:
     logging.disable(logging.CRITICAL)
 
 
+def _start_worker(parent: int) -> None:
+    """The worker's initializer: quiet, and bound to die with the sync (`parent`, its pid)."""
+    _quiet_worker()
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """End this process when `parent` ends.
+
+    A sync killed with SIGKILL cannot stop its worker, which would wait for work forever, and
+    keep multiprocessing's resource tracker alive with it (the tracker ends when the last
+    process holding its pipe does). On Linux the kernel sends SIGKILL on the parent's death
+    (PR_SET_PDEATHSIG); everywhere, a thread checks the parent every second.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the kernel was told
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
 class Ahead:
     """A page's classification under way (or none, for the page classified inline)."""
 
@@ -150,7 +189,10 @@ class Classifier:
             # spawn, not fork: a forked child would share this process's database connection.
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=context, initializer=_quiet_worker
+                max_workers=1,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
             )
         try:
             future = self._pool.submit(classify_records, records, self.preparers)

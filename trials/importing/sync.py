@@ -16,26 +16,26 @@ only orchestrates a run:
   caught up by the next one.
 - **Only a complete full run flags missing trials**: trials it no longer returned get
   `missing_since`; they are never deleted.
-- **One run at a time**: a database lock (an advisory lock on PostgreSQL, a file lock on
-  SQLite) makes a second run exit at once.
+- **One run at a time**: a database lock (trials.importing.lock: an advisory lock on PostgreSQL,
+  a file lock on SQLite) makes a second run exit at once.
+- **A run that dies is closed by the next one**: under the lock no other sync can be alive, so a
+  sync still `running` is marked failed (interrupted) before the new run starts; SIGTERM ends a
+  run at once, outside a page's transaction (trials.importing.runs).
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 
 from trials import extensions
+from trials.importing import runs
+from trials.importing.lock import import_lock
 from trials.importing.pipeline import Ahead, Classifier, changed_records, one_page_late, prefetched
 from trials.importing.upsert import (
     finish_run,
@@ -61,54 +61,11 @@ logger = logging.getLogger(__name__)
 MAX_WALK_RESTARTS = 2
 
 
-class ImportAlreadyRunning(Exception):
-    """Another import holds the lock."""
-
-
 @dataclass(frozen=True)
 class Progress:
     page: int
     received: int
     total: int | None
-
-
-def _lock_key() -> int:
-    digest = hashlib.sha256(b"als-cell-trials:import").digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-@contextlib.contextmanager
-def import_lock() -> Iterator[None]:
-    """Hold the import lock for the block, or raise ImportAlreadyRunning at once.
-
-    PostgreSQL: a session-level advisory lock, released by the server if the process dies.
-    SQLite: an exclusive lock on a file beside the database, released by the OS likewise.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_lock_key()])
-            (acquired,) = cursor.fetchone()
-        if not acquired:
-            raise ImportAlreadyRunning("another import is running (PostgreSQL advisory lock held)")
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [_lock_key()])
-        return
-    name = str(settings.DATABASES["default"]["NAME"])
-    path = Path(f"{name}.import.lock") if name and ":memory:" not in name else None
-    if path is None or "mode=memory" in name:
-        path = Path(settings.BASE_DIR) / ".import.lock"
-    with path.open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ImportAlreadyRunning(f"another import is running (lock file {path})") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def last_successful_watermark() -> date | None:
@@ -151,12 +108,16 @@ def sync_registry(
     """Run one registry sync under the import lock and return its ImportRun.
 
     Raises ImportAlreadyRunning when another import holds the lock (no run is recorded then).
-    Registry faults do not raise: the run ends `failed` with the error recorded.
+    Registry faults do not raise: the run ends `failed` with the error recorded. Runs left
+    `running` by syncs that died are marked failed (interrupted) first. On runs.Interrupted
+    (SIGTERM, see runs.stop_on_sigterm) or KeyboardInterrupt the run is marked so, then it
+    raises on.
     """
     client = client or RegistryClient()
     query = dict(query or settings.CTGOV_QUERY or DEFAULT_QUERY)
     page_size = page_size or settings.CTGOV_PAGE_SIZE
     with import_lock():
+        runs.close_dead_runs(lock_held=True)
         start = plan_since(full=full, since=since)
         params = dict(query)
         if start is not None:
@@ -167,14 +128,20 @@ def sync_registry(
             since=start,
             dry_run=dry_run,
         )
-        return _walk(
-            run=run,
-            client=client,
-            params=params,
-            limit=limit,
-            page_size=page_size,
-            on_progress=on_progress,
-        )
+        try:
+            return _walk(
+                run=run,
+                client=client,
+                params=params,
+                limit=limit,
+                page_size=page_size,
+                on_progress=on_progress,
+            )
+        except (runs.Interrupted, KeyboardInterrupt) as exc:
+            # The page being written was committed or rolled back as a whole; the worker has
+            # been stopped on the way out of _walk. Close the run before the lock is released.
+            runs.mark_interrupted(run, reason=str(exc) or type(exc).__name__)
+            raise
 
 
 def _walk(*, run, client, params, limit, page_size, on_progress) -> ImportRun:

@@ -24,6 +24,7 @@ from trials.history import recording
 from trials.importing.bulk import insert_rows
 from trials.importing.pipeline import Prepared
 from trials.importing.rows import auto_fields, child_rows, registry_fields
+from trials.importing.runs import Interrupted, mark_interrupted, owner
 from trials.models import (
     Arm,
     AutoLabel,
@@ -333,7 +334,7 @@ def start_run(
 ):
     """Open an ImportRun (status running) that the batches of this run are counted into."""
     return ImportRun.objects.create(
-        mode=mode, query=query, since=since, dry_run=dry_run, started_at=timezone.now()
+        mode=mode, query=query, since=since, dry_run=dry_run, started_at=timezone.now(), **owner()
     )
 
 
@@ -397,6 +398,9 @@ def import_files(*, paths: Sequence[Any], batch_size: int = 200) -> ImportRun:
             import_batch(run=run, records=batch)
     except Exception as exc:
         finish_run(run=run, status=ImportRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
+        raise
+    except (Interrupted, KeyboardInterrupt) as exc:  # SIGTERM or ^C: the batches committed stay
+        mark_interrupted(run, reason=str(exc) or type(exc).__name__)
         raise
     return finish_run(run=run)
 

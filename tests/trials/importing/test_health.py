@@ -1,7 +1,12 @@
 """Import health: `import_health` fails with one line when the last registry sync failed or the
 last successful one is too old, and the home page partial warns when the data is stale."""
 
+import contextlib
 import io
+import os
+import socket
+import subprocess
+import threading
 from datetime import timedelta
 
 import pytest
@@ -11,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from trials.importing import health
+from trials.importing.lock import import_lock, lock_is_held
 from trials.models import ImportRun
 
 pytestmark = pytest.mark.django_db
@@ -102,13 +108,98 @@ def test_file_imports_and_dry_runs_are_not_registry_syncs():
     assert check()[0] == 1
 
 
+@contextlib.contextmanager
+def lock_held_by_another_process():
+    """A sync alive elsewhere: the import lock held from another connection (another thread)."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        from django.db import connection
+
+        try:
+            with import_lock():
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        yield
+    finally:
+        release.set()
+        thread.join()
+
+
 def test_a_run_still_running_does_not_hide_the_last_failure():
     run(hours_ago=3, status="failed", errors=["boom"])
-    ImportRun.objects.create(mode="incremental", status="running", started_at=timezone.now())
+    live = ImportRun.objects.create(mode="incremental", status="running", started_at=timezone.now())
+
+    with lock_held_by_another_process():
+        code, _out, err = check()
+
+    assert code == 1 and "boom" in err
+    live.refresh_from_db()
+    assert live.status == ImportRun.Status.RUNNING  # its process holds the lock: alive
+
+
+def test_the_lock_probe_sees_a_lock_held_elsewhere_and_leaves_it_free():
+    assert not lock_is_held()
+    with lock_held_by_another_process():
+        assert lock_is_held()
+    assert not lock_is_held()
+    with import_lock():  # asking left nothing held
+        pass
+
+
+def test_a_sync_killed_after_a_success_is_marked_and_reported_unhealthy():
+    run(hours_ago=5, mode="full")
+    killed = ImportRun.objects.create(
+        mode="incremental", status="running", started_at=timezone.now(), pid=123, host="gone"
+    )
 
     code, _out, err = check()
 
-    assert code == 1 and "boom" in err
+    assert code == 1
+    assert f"marked incremental import run #{killed.pk} failed: interrupted" in err
+    assert f"import unhealthy: last registry sync #{killed.pk} failed at" in err
+    assert "process 123 on gone" in err
+    killed.refresh_from_db()
+    assert killed.status == ImportRun.Status.FAILED and killed.finished_at is not None
+    assert killed.errors[-1].startswith("interrupted: its process ended")
+    assert check()[2].count("marked") == 0  # marked once; still reported
+    assert "interrupted" in check()[2]
+
+
+def test_a_file_import_whose_process_is_gone_is_marked_and_a_live_or_foreign_one_left():
+    host = socket.gethostname()
+    dead_pid = _pid_of_a_finished_process()
+    dead = ImportRun.objects.create(
+        mode="file", status="running", started_at=timezone.now(), pid=dead_pid, host=host
+    )
+    alive = ImportRun.objects.create(
+        mode="file", status="running", started_at=timezone.now(), pid=os.getpid(), host=host
+    )
+    foreign = ImportRun.objects.create(
+        mode="file", status="running", started_at=timezone.now(), pid=dead_pid, host="elsewhere"
+    )
+    run(hours_ago=1)
+
+    code, _out, err = check()
+
+    assert code == 0  # file imports are not registry syncs: still healthy, but said
+    assert f"marked file import run #{dead.pk} failed: interrupted" in err
+    statuses = dict(ImportRun.objects.values_list("pk", "status"))
+    assert statuses[dead.pk] == "failed"
+    assert statuses[alive.pk] == statuses[foreign.pk] == "running"
+
+
+def _pid_of_a_finished_process() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
 
 
 def test_assess_is_stale_exactly_past_the_allowed_age():

@@ -17,7 +17,7 @@ from evidence.importing import build as evidence_build
 from evidence.models import OutcomeMeasure, RegisteredOutcome
 from tests.helpers import database_content, registry_studies
 from trials.curating.services import curate
-from trials.importing import sync, upsert
+from trials.importing import lock, sync, upsert
 from trials.importing.pipeline import Ahead, Classifier
 from trials.models import AutoLabel, ImportRun, Trial
 from trials.registries.ctgov.client import RegistryClient
@@ -324,7 +324,7 @@ def test_a_second_import_is_refused_while_one_runs(run_sync):
         from django.db import connection
 
         try:
-            with sync.import_lock():
+            with lock.import_lock():
                 holding.set()
                 release.wait(10)
         finally:
@@ -334,7 +334,7 @@ def test_a_second_import_is_refused_while_one_runs(run_sync):
     thread.start()
     try:
         assert holding.wait(10)
-        with pytest.raises(sync.ImportAlreadyRunning):
+        with pytest.raises(lock.ImportAlreadyRunning):
             run_sync()
     finally:
         release.set()

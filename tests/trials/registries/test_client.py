@@ -241,6 +241,18 @@ def test_truncated_json_is_retried(fake_registry, make_client):
     assert len(reg.requests_for(1)) == 2
 
 
+def test_json_nested_too_deep_to_decode_is_a_bad_response_not_a_crash(fake_registry, make_client):
+    reg = fake_registry(studies(1))
+    deep = b'{"studies": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"
+    reg.fail(page=1, raw=deep, permanent=True)
+
+    with pytest.raises(RegistryBadResponse) as caught:
+        list(make_client(reg, max_retries=1).iter_pages(params={}))
+
+    assert "invalid JSON" in str(caught.value)
+    assert "recursion" in str(caught.value)
+
+
 def test_json_that_stays_truncated_is_a_bad_response(fake_registry, make_client):
     reg = fake_registry(studies(3))
     reg.fail(page=1, truncate=True, permanent=True)

@@ -2,7 +2,8 @@
 
 Exit codes (documented in docs/operating.md#exit-codes; the nightly job's monitoring relies on
 them): 0 the run fully succeeded; 1 some records were rejected (the rest imported); 2 bad usage;
-3 the run failed (pages committed before the failure are kept); 4 another import is running.
+3 the run failed (pages committed before the failure are kept); 4 another import is running;
+143 stopped by SIGTERM (the run is marked failed, interrupted; committed pages are kept).
 """
 
 import argparse
@@ -13,7 +14,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trials.importing import sync
+from trials.importing import runs, sync
+from trials.importing.lock import ImportAlreadyRunning
 from trials.importing.upsert import import_files
 from trials.models import ImportRun
 from trials.registries.ctgov.files import study_files
@@ -22,6 +24,7 @@ EXIT_REJECTED = 1
 EXIT_USAGE = 2
 EXIT_FAILED = 3
 EXIT_LOCKED = 4
+EXIT_INTERRUPTED = runs.EXIT_INTERRUPTED
 
 
 # Argument types raise argparse's own error: argparse turns it into a usage message and exit
@@ -80,7 +83,8 @@ class Command(BaseCommand):
     help = (
         "Import ClinicalTrials.gov records. Without --from-file/--from-dir: sync from the registry "
         "(incremental from the last successful run; --full for everything). Prints a one-line "
-        "summary. Exit codes: 0 ok, 1 records rejected, 2 usage, 3 failed, 4 already running."
+        "summary. Exit codes: 0 ok, 1 records rejected, 2 usage, 3 failed, 4 already running, "
+        "143 stopped by SIGTERM."
     )
 
     def add_arguments(self, parser):
@@ -123,7 +127,15 @@ class Command(BaseCommand):
             "e.g. --query query.cond=ALS --query query.intr='stem cell'.",
         )
 
-    def handle(self, *args, files, dirs, full, since, dry_run, limit, query, **options):
+    def handle(self, *args, **options):
+        try:
+            with runs.stop_on_sigterm():
+                self._handle(**options)
+        except runs.Interrupted as exc:
+            self.stderr.write(f"import interrupted ({exc}): the run is marked failed")
+            sys.exit(EXIT_INTERRUPTED)
+
+    def _handle(self, *, files, dirs, full, since, dry_run, limit, query, **options):
         if files or dirs:
             if full or since or dry_run or limit is not None or query:
                 raise CommandError(
@@ -162,7 +174,7 @@ class Command(BaseCommand):
                 query=query,
                 on_progress=progress,
             )
-        except sync.ImportAlreadyRunning as exc:
+        except ImportAlreadyRunning as exc:
             self.stderr.write(f"import not started: {exc}")
             sys.exit(EXIT_LOCKED)
         finally:

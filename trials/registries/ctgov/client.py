@@ -333,7 +333,7 @@ class RegistryClient:
                 if fault is None:
                     try:
                         return response.json()
-                    except ValueError as exc:
+                    except (ValueError, RecursionError) as exc:  # deep nesting: RecursionError
                         fault = _Transient(reason=f"invalid JSON ({exc})", bad_body=True)
 
             delay = self._retry_delay(attempt, fault)
