@@ -12,7 +12,9 @@ of objects: JSON keeps them as they are, CSV writes each as compact JSON in its 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +23,8 @@ from django.db.models import Prefetch
 
 from trials import labels
 from trials.models import Curation, Trial
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = [
     "nct_id",
@@ -183,3 +187,39 @@ def iter_json(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
 def iter_export(rows: Iterable[dict[str, Any]], fmt: str) -> Iterator[str]:
     """The export as text chunks: `fmt` is "csv" or "json"."""
     return iter_csv(rows) if fmt == "csv" else iter_json(rows)
+
+
+# The last line of a CSV download that failed part way (see `iter_download`).
+FAILED_CSV_LINE = (
+    "#export-failed: the tracker failed while writing this file; it is incomplete.\r\n"
+)
+
+
+def started(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The rows with the first already read, so that the query has run: a download that cannot
+    start fails before its response (and its 200) is sent, not after the header row."""
+    rows = iter(rows)
+    try:
+        first = next(rows)
+    except StopIteration:
+        return iter(())
+    return itertools.chain([first], rows)
+
+
+def iter_download(rows: Iterable[dict[str, Any]], fmt: str) -> Iterator[str]:
+    """`iter_export` for an HTTP response, whose status is sent before the rows are read.
+
+    If a row fails once the body has started, the client must be able to tell: a CSV ends with
+    FAILED_CSV_LINE, a JSON array is left unclosed (no parser accepts it), and the error is
+    logged and raised again, so that the server aborts the connection (with chunked transfer
+    encoding the response is then incomplete at the HTTP level too).
+    """
+    try:
+        yield from iter_export(rows, fmt)
+    except Exception:
+        logger.exception("a %s download failed part way; its client was told", fmt)
+        if fmt == "csv":
+            yield "\r\n" + FAILED_CSV_LINE
+        else:
+            yield '\n{"export_failed": "the tracker failed while writing this file"}\n'
+        raise
