@@ -2,7 +2,8 @@
 
 Column names and value formats are a public contract (researchers' scripts read them): effective
 label values as DOMAIN.md slugs, lists sorted, and for each label field its origin (auto/curated).
-JSON keeps lists as arrays; CSV joins them with ';'.
+JSON keeps lists as arrays; CSV joins them with ';', and a text cell that a spreadsheet would run
+as a formula (it begins with =, +, -, @) gets a ' in front (trials.csv_cells); JSON is unchanged.
 
 Other apps add columns through `register_export_extension` (the evidence app adds `outcomes`,
 `adverse_events`, `publications`), because trials must not import them. Their values are arrays
@@ -21,7 +22,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from trials import labels
+from trials import csv_cells, labels
 from trials.models import Curation, Trial
 
 logger = logging.getLogger(__name__)
@@ -171,9 +172,10 @@ def iter_csv(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(columns)
     for row in rows:
-        yield writer.writerow(
-            [csv_json_value(row[c]) if c in json_columns else csv_value(row[c]) for c in columns]
-        )
+        cells = [
+            csv_json_value(row[c]) if c in json_columns else csv_value(row[c]) for c in columns
+        ]
+        yield writer.writerow(csv_cells.neutralise_row(cells))
 
 
 def iter_json(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
