@@ -128,6 +128,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of a request, its refusal by the guard included, has its id.
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads a parameter: refuses control characters and unbounded repeats.
     "trials.browsing.query_guard.QueryGuardMiddleware",
@@ -223,14 +225,31 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"LabelOriginEnum": ["auto", "curated"]},
 }
 
+# Everything to standard error (the systemd journal in production), each line with the request
+# id (config/middleware.py). django.request logs every 5xx with its traceback and every 4xx as a
+# warning; django.security the refused requests (bad Host headers, oversized uploads…).
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.middleware.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "loggers": {
-        "trials": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-        "evidence": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        "trials": {"handlers": ["console"], "level": LOG_LEVEL},
+        "evidence": {"handlers": ["console"], "level": LOG_LEVEL},
+        # Not propagated: Django's own "django" handlers would print them a second time.
+        "django.request": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.security": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
     },
 }
 

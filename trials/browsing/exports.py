@@ -208,7 +208,7 @@ def started(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     return itertools.chain([first], rows)
 
 
-def iter_download(rows: Iterable[dict[str, Any]], fmt: str) -> Iterator[str]:
+def iter_download(rows: Iterable[dict[str, Any]], fmt: str, request=None) -> Iterator[str]:
     """`iter_export` for an HTTP response, whose status is sent before the rows are read.
 
     If a row fails once the body has started, the client must be able to tell: a CSV ends with
@@ -219,7 +219,10 @@ def iter_download(rows: Iterable[dict[str, Any]], fmt: str) -> Iterator[str]:
     try:
         yield from iter_export(rows, fmt)
     except Exception:
-        logger.exception("a %s download failed part way; its client was told", fmt)
+        # Logged here: the view has returned, so django.request never sees this error.
+        logger.exception(
+            "a %s download failed part way; its client was told", fmt, extra={"request": request}
+        )
         if fmt == "csv":
             yield "\r\n" + FAILED_CSV_LINE
         else:

@@ -75,7 +75,7 @@ def trial_export(request, fmt: str):
     else:
         rows = exports.started(exports.iter_rows(filterset.qs))
         response = StreamingHttpResponse(
-            exports.iter_download(rows, fmt), content_type=EXPORT_TYPES[fmt]
+            exports.iter_download(rows, fmt, request), content_type=EXPORT_TYPES[fmt]
         )
     filename = f"als-cell-trials-{timezone.now():%Y-%m-%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
