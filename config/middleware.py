@@ -13,6 +13,8 @@ import logging
 import re
 import uuid
 
+from django.conf import settings
+
 REQUEST_ID_HEADER = "X-Request-ID"
 WELL_FORMED_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 NO_REQUEST = "-"
@@ -43,3 +45,12 @@ class RequestIdFilter(logging.Filter):
         request = getattr(record, "request", None)
         record.request_id = getattr(request, "request_id", None) or _current_id.get()
         return True
+
+
+def client_ip(request) -> str | None:
+    """The visitor's address, for login throttling: CLIENT_IP_HEADER's when set, else the peer's."""
+    if settings.CLIENT_IP_HEADER:
+        forwarded = request.META.get(settings.CLIENT_IP_HEADER, "")
+        # X-Forwarded-For style lists: the proxy appends the peer it saw last.
+        return forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR")
+    return request.META.get("REMOTE_ADDR")
