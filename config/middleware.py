@@ -1,4 +1,5 @@
-"""Site-wide middleware: a request id on every request, response and log line.
+"""Site-wide middleware: a request id on every request, response and log line; the
+Content-Security-Policy of every response.
 
 The id is the proxy's `X-Request-ID` when it sends a well-formed one (so that the proxy's access
 log and ours name the same request), else a new one; the response carries it back, and every log
@@ -45,6 +46,23 @@ class RequestIdFilter(logging.Filter):
         request = getattr(record, "request", None)
         record.request_id = getattr(request, "request_id", None) or _current_id.get()
         return True
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends settings.CONTENT_SECURITY_POLICY unless the view set a policy of its own.
+
+    The pages load nothing from elsewhere and hold no inline script or style, so the policy
+    allows only the site's own files: injected markup can neither run a script nor send data
+    off. (The Redoc page relaxes styles for itself: trials/browsing/api/docs.py.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
 
 
 def client_ip(request) -> str | None:
