@@ -244,6 +244,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # The five *_origin fields share one vocabulary: name it once.
     "ENUM_NAME_OVERRIDES": {"LabelOriginEnum": ["auto", "curated"]},
+    # The filters' bounds, which drf-spectacular does not read (trials/browsing/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "trials.browsing.api.schema.declare_bounds",
+    ],
 }
 
 # Everything to standard error (the systemd journal in production), each line with the request
