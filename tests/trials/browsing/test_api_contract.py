@@ -12,6 +12,8 @@ import os
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
@@ -36,9 +38,20 @@ def api_schema():
 schema = api_schema()
 
 
+@pytest.fixture
+def in_the_test_transaction():
+    """Keep the database connection across requests, as Django's test client does: the WSGI
+    handler would close it at the end of each one, and the test transaction with it."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-def test_the_api_answers_as_its_schema_says(case, snapshot, settings):
+def test_the_api_answers_as_its_schema_says(case, snapshot, settings, in_the_test_transaction):
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HOST]
 
     case.call_and_validate()

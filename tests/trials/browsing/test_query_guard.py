@@ -105,3 +105,11 @@ def test_a_negated_word_still_excludes_on_every_database(client, snapshot):
 
     assert without.status_code == 200
     assert without.json()["count"] < every
+
+
+@pytest.mark.parametrize("param", ["page", "per_page"])
+def test_a_superscript_digit_is_no_page_number(client, snapshot, param):
+    response = client.get("/trials/", {param: "\u00b2"})
+
+    assert response.status_code == 200
+    assert "“²”" in response.content.decode()
