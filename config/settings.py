@@ -6,6 +6,7 @@ ALLOWED_HOSTS stops the process at start-up instead of running with an unsafe de
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -108,6 +109,22 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The site's own files only (config/middleware.py): no inline script or style anywhere, images
+# also as data: URIs (Swagger UI's icons). Not configurable: a page that needs more is a bug.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 # Behind a TLS-terminating proxy: e.g. HTTP_X_FORWARDED_PROTO,https (unset: no proxy trusted).
 SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
 
@@ -123,12 +140,17 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "trials",
     "evidence",
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of a request, its refusal by the guard included, has its id.
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a parameter: refuses control characters and unbounded repeats.
+    "trials.browsing.query_guard.QueryGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,6 +158,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -219,16 +244,38 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # The five *_origin fields share one vocabulary: name it once.
     "ENUM_NAME_OVERRIDES": {"LabelOriginEnum": ["auto", "curated"]},
+    # The filters' bounds, which drf-spectacular does not read (trials/browsing/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "trials.browsing.api.schema.declare_bounds",
+    ],
 }
 
+# Everything to standard error (the systemd journal in production), each line with the request
+# id (config/middleware.py). django.request logs every 5xx with its traceback and every 4xx as a
+# warning; django.security the refused requests (bad Host headers, oversized uploads…).
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.middleware.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "loggers": {
-        "trials": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-        "evidence": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        "trials": {"handlers": ["console"], "level": LOG_LEVEL},
+        "evidence": {"handlers": ["console"], "level": LOG_LEVEL},
+        # Not propagated: Django's own "django" handlers would print them a second time.
+        "django.request": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.security": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
     },
 }
 
@@ -258,3 +305,25 @@ IMPORT_MAX_AGE_HOURS = env_float("IMPORT_MAX_AGE_HOURS", 36.0)
 IMPORT_FILE_MAX_MB = env_int("IMPORT_FILE_MAX_MB", 1024, minimum=1)
 
 LOGIN_URL = "admin:login"
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
+# one address, that pair is refused, right password or not, for AXES_COOLOFF_MINUTES (each
+# further try starts the wait again); `manage.py axes_reset_username NAME` lifts it early.
+# Per username *and* address, so that a stranger cannot lock a curator out from elsewhere, nor a
+# colleague's typos lock out a whole office behind one address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_MINUTES = env_float("AXES_COOLOFF_MINUTES", 15.0)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
+# The client's address: REMOTE_ADDR, or behind a proxy the header it sets and strips from clients
+# (e.g. HTTP_X_REAL_IP); otherwise every visitor would share the proxy's address.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip()
+if CLIENT_IP_HEADER and not CLIENT_IP_HEADER.startswith("HTTP_"):
+    raise ImproperlyConfigured(f"CLIENT_IP_HEADER={CLIENT_IP_HEADER!r}: use e.g. HTTP_X_REAL_IP")
+AXES_CLIENT_IP_CALLABLE = "config.middleware.client_ip"

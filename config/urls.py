@@ -8,3 +8,5 @@ urlpatterns = [
     path("", include("trials.urls")),
     path("", include("trials.browsing.changes_urls")),  # /changes/ and /feeds/changes/
 ]
+
+handler500 = "config.views.server_error"

@@ -1,9 +1,11 @@
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from evidence.browsing.overview import evidence_overview
 from trials.browsing.filters import TrialFilter
 
 
+@require_safe
 def overview(request):
     """Cell type × route, safety by route and functional results of the trials selected."""
     filterset = TrialFilter(request.GET)

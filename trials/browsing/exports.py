@@ -3,7 +3,8 @@
 Column names and value formats are a public contract (researchers' scripts read them): effective
 label values as the slugs of docs/domain.md#vocabularies, lists sorted, and for each label field
 its origin (auto/curated).
-JSON keeps lists as arrays; CSV joins them with ';'.
+JSON keeps lists as arrays; CSV joins them with ';', and a text cell that a spreadsheet would run
+as a formula (it begins with =, +, -, @) gets a ' in front (trials.csv_cells); JSON is unchanged.
 
 Other apps add columns through `trials.extensions.register_export_columns` (the evidence app adds
 `outcomes`, `adverse_events`, `publications`), because trials must not import them. Their values
@@ -13,14 +14,18 @@ are arrays of objects: JSON keeps them as they are, CSV writes each as compact J
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db.models import Prefetch
 
-from trials import extensions, labels
+from trials import csv_cells, extensions, labels
 from trials.models import Curation, Trial
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = [
     "nct_id",
@@ -130,9 +135,10 @@ def iter_csv(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(columns)
     for row in rows:
-        yield writer.writerow(
-            [csv_json_value(row[c]) if c in json_columns else csv_value(row[c]) for c in columns]
-        )
+        cells = [
+            csv_json_value(row[c]) if c in json_columns else csv_value(row[c]) for c in columns
+        ]
+        yield writer.writerow(csv_cells.neutralise_row(cells))
 
 
 def iter_json(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
@@ -146,3 +152,42 @@ def iter_json(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
 def iter_export(rows: Iterable[dict[str, Any]], fmt: str) -> Iterator[str]:
     """The export as text chunks: `fmt` is "csv" or "json"."""
     return iter_csv(rows) if fmt == "csv" else iter_json(rows)
+
+
+# The last line of a CSV download that failed part way (see `iter_download`).
+FAILED_CSV_LINE = (
+    "#export-failed: the tracker failed while writing this file; it is incomplete.\r\n"
+)
+
+
+def started(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The rows with the first already read, so that the query has run: a download that cannot
+    start fails before its response (and its 200) is sent, not after the header row."""
+    rows = iter(rows)
+    try:
+        first = next(rows)
+    except StopIteration:
+        return iter(())
+    return itertools.chain([first], rows)
+
+
+def iter_download(rows: Iterable[dict[str, Any]], fmt: str, request=None) -> Iterator[str]:
+    """`iter_export` for an HTTP response, whose status is sent before the rows are read.
+
+    If a row fails once the body has started, the client must be able to tell: a CSV ends with
+    FAILED_CSV_LINE, a JSON array is left unclosed (no parser accepts it), and the error is
+    logged and raised again, so that the server aborts the connection (with chunked transfer
+    encoding the response is then incomplete at the HTTP level too).
+    """
+    try:
+        yield from iter_export(rows, fmt)
+    except Exception:
+        # Logged here: the view has returned, so django.request never sees this error.
+        logger.exception(
+            "a %s download failed part way; its client was told", fmt, extra={"request": request}
+        )
+        if fmt == "csv":
+            yield "\r\n" + FAILED_CSV_LINE
+        else:
+            yield '\n{"export_failed": "the tracker failed while writing this file"}\n'
+        raise

@@ -20,6 +20,8 @@ vector from the TOAST table (a quarter of a second at 50,000 trials).
 
 from __future__ import annotations
 
+import re
+
 from django.db import connections
 from django.db.models import BooleanField, Case, Expression, Q, QuerySet, Value, When
 
@@ -36,6 +38,16 @@ WEBSEARCH = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
 # A trial is in the results only if the exact query matches its `search_vector`; the loose query
 # only says which tier it goes to.
 LOOSE_WEBSEARCH = f"regexp_replace(({WEBSEARCH})::text, '<(-|[0-9]+)>', '&', 'g')::tsquery"
+
+# A `-` that negates nothing: not directly before a word or a quoted phrase. PostgreSQL nests one
+# NOT per dash, and 33 nested NOTs overflow its tsquery stack ("tsquery stack too small", a 500).
+IDLE_DASH = re.compile(r'-(?!\w|"\w)')
+
+
+def websearch_text(text: str) -> str:
+    """`text` as websearch_to_tsquery reads it, without the dashes that negate nothing, so at most
+    one NOT applies to a term (`---stem` searches as `-stem`, `-(-(-(stem` as `stem`)."""
+    return IDLE_DASH.sub(" ", text)
 
 
 class Matches(Expression):
@@ -60,7 +72,7 @@ class Matches(Expression):
             if join.table_name == self.table and join.join_type is None:
                 column = f"{compiler.quote_name_unless_alias(alias)}.{self.column}"
                 query = LOOSE_WEBSEARCH if self.loose else WEBSEARCH
-                return f"{column} @@ (SELECT {query})", [self.text]
+                return f"{column} @@ (SELECT {query})", [websearch_text(self.text)]
         raise ValueError(f"{self.table} is not the base table of this query")
 
 

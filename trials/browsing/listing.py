@@ -145,7 +145,7 @@ def page_params(query: QueryDict) -> PageParams:
     per_page = DEFAULT_PER_PAGE
     raw = query.get("per_page", "")
     if raw:
-        if raw.isdigit() and int(raw) in PER_PAGE_CHOICES:
+        if raw.isascii() and raw.isdigit() and int(raw) in PER_PAGE_CHOICES:
             per_page = int(raw)
         else:
             choices = ", ".join(str(c) for c in PER_PAGE_CHOICES)
@@ -156,7 +156,8 @@ def page_params(query: QueryDict) -> PageParams:
     page = 1
     raw = query.get("page", "")
     if raw:
-        if raw.isdigit() and int(raw) >= 1:
+        # isascii: "²" is a digit to isdigit() but no number to int() (a 500, issue 14).
+        if raw.isascii() and raw.isdigit() and int(raw) >= 1:
             page = int(raw)
         else:
             problems.append(f"“{raw}” is not a page number; showing the first page.")

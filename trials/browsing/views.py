@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from trials.browsing import exports, listing, page_sections, trial_page
 from trials.browsing import home as selectors
@@ -26,7 +26,7 @@ from trials.models import Trial
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
 
-@require_GET
+@require_safe
 def home(request):
     overview = selectors.overview()
     return render(
@@ -42,7 +42,7 @@ def home(request):
     )
 
 
-@require_GET
+@require_safe
 def trial_list(request):
     canonical = listing.canonical_query(request.GET)
     if canonical != ("?" + request.GET.urlencode() if request.GET else ""):
@@ -55,9 +55,13 @@ def trial_list(request):
     return render(request, "trials/trial_list.html", context)
 
 
-@require_GET
+@require_safe
 def trial_export(request, fmt: str):
-    """Every trial matching the filters, streamed as CSV or JSON in the export_trials format."""
+    """Every trial matching the filters, streamed as CSV or JSON in the export_trials format.
+
+    Everything that can be checked is checked before the 200 is sent: the parameters (the
+    query guard, then TrialFilter) and the query itself (`exports.started` reads the first row).
+    """
     filterset = TrialFilter(request.GET)
     if filterset.errors:
         message = "\n".join(listing.problems(filterset, request.GET))
@@ -66,8 +70,13 @@ def trial_export(request, fmt: str):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    chunks = exports.iter_export(exports.iter_rows(filterset.qs), fmt)
-    response = StreamingHttpResponse(chunks, content_type=EXPORT_TYPES[fmt])
+    if request.method == "HEAD":  # a link checker: the headers, without running the export
+        response = HttpResponse(content_type=EXPORT_TYPES[fmt])
+    else:
+        rows = exports.started(exports.iter_rows(filterset.qs))
+        response = StreamingHttpResponse(
+            exports.iter_download(rows, fmt, request), content_type=EXPORT_TYPES[fmt]
+        )
     filename = f"als-cell-trials-{timezone.now():%Y-%m-%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -77,7 +86,7 @@ def _trial_or_none(nct_id: str) -> Trial | None:
     return Trial.objects.visible().for_detail().filter(nct_id=nct_id).first()
 
 
-@require_GET
+@require_safe
 def trial_detail(request, nct_id: str):
     if nct_id != nct_id.upper():
         return redirect("trials:detail", nct_id=nct_id.upper(), permanent=True)
@@ -99,7 +108,7 @@ def trial_detail(request, nct_id: str):
     )
 
 
-@require_GET
+@require_safe
 def trial_record(request, nct_id: str):
     """The registry record exactly as imported."""
     trial = Trial.objects.visible().filter(nct_id=nct_id.upper()).only("raw_record").first()

@@ -9,6 +9,9 @@ either in force entirely or not at all, and applying it again changes nothing.
 Other apps add rows of their own through `trials.extensions.register_file_field`: a field written
 `prefix:target` (e.g. `event_category:Neck pain`) goes to the handler registered for `prefix`,
 which checks, applies and exports those rows; trials never imports the app that owns them.
+
+Cells a spreadsheet would run as formulas are written with a leading ' and read back without it
+(trials.csv_cells), so a file exported, opened and applied again is unchanged.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
-from trials import extensions
+from trials import csv_cells, extensions
 from trials.curating import fields as curated_fields
 from trials.curating.fields import CurationError
 from trials.curating.services import curate
@@ -117,7 +120,7 @@ def read_curation_file(text: str) -> list[FileRow]:
         if None in record or any(value is None for value in record.values()):
             problems.append((number, f"expected {len(FILE_COLUMNS)} columns"))
             continue
-        cells = {key.strip(): (value or "").strip() for key, value in record.items()}
+        cells = {k.strip(): csv_cells.restore((v or "").strip()) for k, v in record.items()}
         reasons: list[str] = []
         nct_id, field = cells["nct_id"], cells["field"]
         handled, field_error = None, None
@@ -233,11 +236,12 @@ def write_curation_file(curations: Iterable[Curation], out) -> int:
             text = curated_fields.get(curation.field).format(curation.value)
         except CurationError:
             continue  # a field no longer registered (its app removed): nothing to apply it to
-        writer.writerow([curation.trial.nct_id, curation.field, text, curation.note, curation.who])
+        row = [curation.trial.nct_id, curation.field, text, curation.note, curation.who]
+        writer.writerow(csv_cells.neutralise_row(row))
         count += 1
     for handler in extensions.file_fields().values():
         for row in handler.export():
-            writer.writerow(row)
+            writer.writerow(csv_cells.neutralise_row(row))
             count += 1
     return count
 

@@ -84,9 +84,19 @@ def test_an_unknown_parameter_is_a_400_rather_than_every_trial(client, snapshot)
     assert response.json() == {"cel_type": ["Unknown parameter."]}
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=abc", "page=999"])
-def test_a_page_that_does_not_exist_is_a_404_saying_so(client, snapshot, query):
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("page=0", 400), ("page=abc", 400), ("page_size=abc", 400), ("page_size=null", 400)],
+)
+def test_paging_that_is_not_a_number_from_1_is_a_400(client, snapshot, query, status):
     response = client.get(f"/api/trials/?{query}")
+
+    assert response.status_code == status
+    assert set(response.json()) <= {"page", "page_size"}
+
+
+def test_a_page_past_the_end_is_a_404_saying_so(client, snapshot):
+    response = client.get("/api/trials/?page=999")
 
     assert response.status_code == 404
     assert response.json() == {"detail": "Invalid page."}

@@ -145,7 +145,6 @@ def test_bad_parameters_get_a_readable_message_and_the_good_ones_still_apply(cli
         "page=0",
         "page=-1",
         "per_page=5000",
-        "status=%00",
         "country=",
         "q=%27%22%3B--",
         "q=%26%7C%21%3A*",

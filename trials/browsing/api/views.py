@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.pagination import PageNumberPagination
 
-from trials.browsing import exports
+from trials.browsing import exports, query_guard
 from trials.browsing.api.serializers import TrialDetailSerializer, TrialRowSerializer
 from trials.browsing.filters import TrialFilter
 from trials.models import Trial
@@ -17,10 +19,64 @@ from trials.models import Trial
 API_PARAMS = {"page", "page_size", "format"}
 
 
+WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+# The answers besides 200, as the schema declares them (schemathesis holds the API to it).
+PROBLEMS = OpenApiResponse(
+    response={
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    },
+    description="Parameters that cannot be used, each with what is wrong: an invalid value, an "
+    f"unknown parameter, a control character, more than {query_guard.MAX_VALUES} values of one "
+    f"parameter, a query string longer than {query_guard.MAX_QUERY_LENGTH:,} characters.",
+)
+NOT_FOUND = OpenApiResponse(
+    response={
+        "type": "object",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    },
+    description="No such trial, or a page past the last one.",
+)
+
+
 class TrialPagination(PageNumberPagination):
+    """DRF's page numbers, strictly: `page_size=null`, `0` or `500` is a 400, not the default.
+
+    DRF would quietly answer 25 (or at most 100) trials to a script that asked for something
+    else; a page past the last one stays DRF's 404.
+    """
+
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not WHOLE_NUMBER.fullmatch(raw) or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {"page_size": [f"A whole number from 1 to {self.max_page_size}, not “{raw}”."]}
+            )
+        return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and (not WHOLE_NUMBER.fullmatch(raw) or int(raw) < 1):
+            raise ValidationError({"page": [f"A page number, 1 or more, not “{raw}”."]})
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.page_query_param: {"minimum": 1},
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size},
+        }
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
 
 
 class TrialFilterBackend(DjangoFilterBackend):
@@ -53,6 +109,7 @@ class TrialList(ListAPIView):
         description="The same filter parameters as the /trials/ page (repeat a parameter to "
         "select several values). Invalid values and unknown parameters give a 400 that names "
         "them. Cell therapies only unless scope=all.",
+        responses={200: TrialRowSerializer, 400: PROBLEMS, 404: NOT_FOUND},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -65,7 +122,10 @@ class TrialDetail(RetrieveAPIView):
     queryset = Trial.objects.visible().for_detail()
     filter_backends = []
 
-    @extend_schema(summary="One trial, by NCT id")
+    @extend_schema(
+        summary="One trial, by NCT id",
+        responses={200: TrialDetailSerializer, 400: PROBLEMS, 404: NOT_FOUND},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
