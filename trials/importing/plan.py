@@ -97,23 +97,38 @@ def plan_batch(
     }
     for nct_id, (study, record, _source) in parsed.items():
         digest = hashes.get(id(record)) or content_hash(record)
-        trial = existing.get(nct_id)
-        if trial is not None and trial.content_hash == digest:
-            plan.result.unchanged.append(nct_id)
-        elif trial is not None and _study_key(study) < _trial_key(trial):
-            plan.result.older.append(nct_id)
-        else:
-            prepared = ahead.get(digest) if ahead else None
-            classification = prepared.classification if prepared else classify(study)
-            fields = _trial_fields(study, classification, record, digest, now=now, run=run)
-            plan.writes.append(_write(trial, nct_id, study, record, classification, fields, now))
-            plan.columns = plan.columns or list(fields)
-            (plan.result.created if trial is None else plan.result.updated).append(nct_id)
+        _plan_record(plan, existing.get(nct_id), study, record, digest, ahead, now=now, run=run)
     plan.seen_only = plan.result.unchanged + plan.result.older
     plan.returned += [
         existing[n] for n in plan.seen_only if n in existing and existing[n].missing_since
     ]
     return plan
+
+
+def _plan_record(
+    plan: Plan,
+    trial: Trial | None,
+    study: ParsedStudy,
+    record: dict[str, Any],
+    digest: str,
+    ahead: Mapping[str, Prepared] | None,
+    *,
+    now: datetime,
+    run: ImportRun | None,
+) -> None:
+    """Count one parsed record as unchanged or older than its stored trial, or plan its write."""
+    if trial is not None and trial.content_hash == digest:
+        plan.result.unchanged.append(study.nct_id)
+        return
+    if trial is not None and _study_key(study) < _trial_key(trial):
+        plan.result.older.append(study.nct_id)
+        return
+    prepared = ahead.get(digest) if ahead else None
+    classification = prepared.classification if prepared else classify(study)
+    fields = _trial_fields(study, classification, record, digest, now=now, run=run)
+    plan.writes.append(_write(trial, study, record, classification, fields, now))
+    plan.columns = plan.columns or list(fields)
+    (plan.result.created if trial is None else plan.result.updated).append(study.nct_id)
 
 
 def _trial_fields(
@@ -139,7 +154,6 @@ def _trial_fields(
 
 def _write(
     trial: Trial | None,
-    nct_id: str,
     study: ParsedStudy,
     record: dict[str, Any],
     classification: Classification,
@@ -147,7 +161,8 @@ def _write(
     now: datetime,
 ) -> Write:
     if trial is None:
-        return Write(Trial(nct_id=nct_id, first_seen=now, **fields), study, record, classification)
+        trial = Trial(nct_id=study.nct_id, first_seen=now, **fields)
+        return Write(trial, study, record, classification)
     before = recording.registry_snapshot(trial)  # before the new values are set
     for name, value in fields.items():
         setattr(trial, name, value)
