@@ -203,13 +203,18 @@ def _matched_arm(
         candidates = []  # several non-control arms: judge the group by its own text
     if candidates:
         return candidates[0][1], candidates[0][0], None
+    return (*_only_arm(group, arms), None)
+
+
+def _only_arm(group: GroupLike, arms: Sequence[ArmLike]) -> tuple[ArmLike | None, str]:
+    """The arm a group that matched none must be, when only one can be."""
     if len(arms) == 1:
-        return arms[0], "only-arm", None  # a single-arm study: every group is that arm
+        return arms[0], "only-arm"  # a single-arm study: every group is that arm
     if _CONTROL_RE.search(group.title or ""):
         control_arms = [a for a in arms if _is_control_arm(a)[0]]
         if len(control_arms) == 1:  # "Sham Surgery" for the one arm "Sham Control"
-            return control_arms[0], "only-control-arm", None
-    return None, "", None
+            return control_arms[0], "only-control-arm"
+    return None, ""
 
 
 def _judge(title: str, description: str, arm: ArmLike | None) -> _Verdict:
