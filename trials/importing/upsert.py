@@ -9,12 +9,14 @@ orchestrates them and is where the rest of the code imports the importer's write
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import DataError, transaction
 from django.utils import timezone
 
 from trials.history import recording
@@ -30,6 +32,7 @@ from trials.importing.record import (
 from trials.importing.write import write_batch
 from trials.models import ImportRun, Trial
 from trials.registries.ctgov.files import records_in_file
+from trials.registries.ctgov.parse import RecordRejected, nct_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +101,28 @@ def upsert_studies(
     (trials.importing.pipeline); a record without it is classified here. `digests` holds content
     hashes computed ahead, by id() of the record.
     """
+    records = list(records)
+    try:
+        with transaction.atomic():  # a savepoint, to write the batch again without a bad record
+            return _upsert(records, run=run, dry_run=dry_run, ahead=ahead, digests=digests)
+    except DataError as exc:
+        if _NUL_REFUSED not in str(exc):
+            raise
+    # PostgreSQL's jsonb cannot hold a \u0000 (the raw record keeps what the registry sent, so
+    # it cannot be cleaned there): such a record is rejected, not the page. Looked for only
+    # here, after the database refused one, because finding it costs a serialisation a record.
+    records = [(source, _nul_rejection(record) or record) for source, record in records]
+    return _upsert(records, run=run, dry_run=dry_run, ahead=ahead, digests=digests)
+
+
+def _upsert(
+    records: list[tuple[str, Any]],
+    *,
+    run: ImportRun | None,
+    dry_run: bool,
+    ahead: Mapping[str, Prepared] | None,
+    digests: Mapping[int, str] | None,
+) -> BatchResult:
     now = timezone.now()
     plan = plan_batch(records=records, now=now, run=run, ahead=ahead, digests=digests)
     if dry_run:
@@ -111,6 +136,19 @@ def upsert_studies(
         for position, handler in enumerate(_record_handlers):
             handler.handle(pairs, _for_handler(ahead, position, changed))
     return plan.result
+
+
+# What PostgreSQL says of a \u0000 in a jsonb value; and a \u0000 escape in JSON text (an odd
+# number of backslashes before "u0000": "\\u0000" is a backslash and the text "u0000").
+_NUL_REFUSED = "\\u0000 cannot be converted to text"
+_NUL_ESCAPE_RE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _nul_rejection(record: Any) -> RecordRejected | None:
+    if isinstance(record, dict) and _NUL_ESCAPE_RE.search(json.dumps(record)):
+        reason = "the record holds a \\u0000, which the database cannot store"
+        return RecordRejected(reason, nct_id_of(record))
+    return None
 
 
 def _for_handler(

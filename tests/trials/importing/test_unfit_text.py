@@ -5,6 +5,7 @@ import copy
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from tests.conftest import load_record
@@ -63,3 +64,20 @@ def test_a_record_whose_every_text_is_far_too_long_imports_within_every_column()
     trial = Trial.objects.get(nct_id="NCT01363401")
     assert trial.brief_title == "Z" * TITLE
     assert trial.overall_status == ""  # an unknown code too long for its column: left empty
+
+
+def test_a_nul_in_a_record_never_costs_the_rest_of_its_page():
+    other = load_record("snapshot/2022-10", "NCT02290886")
+    result = upsert(nurown_titled("MSC-NTF\x00 cells in ALS"), other)
+
+    assert "NCT02290886" in result.created
+    if connection.vendor == "postgresql":  # jsonb cannot hold \u0000: the raw record is refused
+        assert result.rejections == [
+            {
+                "nct_id": NUROWN,
+                "reason": "the record holds a \\u0000, which the database cannot store",
+                "source": "test",
+            }
+        ]
+    else:
+        assert Trial.objects.get(nct_id=NUROWN).brief_title == "MSC-NTF  cells in ALS"
