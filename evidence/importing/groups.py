@@ -134,64 +134,112 @@ def is_pooled_group(title: str) -> bool:
     return bool(_POOLED_RE.search(title or ""))
 
 
+@dataclass(frozen=True)
+class _Verdict:
+    """What a group is, and why: the part of a GroupLink that the rules below decide."""
+
+    is_cell_therapy_group: bool | None
+    is_control: bool
+    reason: str
+
+    @classmethod
+    def cells(cls, reason: str) -> _Verdict:
+        return cls(True, False, reason)
+
+    @classmethod
+    def control(cls, reason: str) -> _Verdict:
+        return cls(False, True, reason)
+
+    @classmethod
+    def unknown(cls, reason: str = "") -> _Verdict:
+        return cls(None, False, reason)
+
+
 def link_group(group: GroupLike, arms: Sequence[ArmLike]) -> GroupLink:
     """Link one results group to an arm and mark it; see the module docstring for the rules."""
     title, description = group.title or "", group.description or ""
+    verdict = _unlinkable(title, description)
+    arm, matched_by = None, ""
+    if verdict is None:
+        arm, matched_by, verdict = _matched_arm(group, arms)
+    if verdict is None:
+        verdict = _judge(title, description, arm)
+    return GroupLink(
+        group_id=group.id,
+        arm_label=arm.label if arm else "",
+        is_cell_therapy_group=verdict.is_cell_therapy_group,
+        is_control=verdict.is_control,
+        matched_by=matched_by,
+        reason=verdict.reason,
+    )
 
+
+def _unlinkable(title: str, description: str) -> _Verdict | None:
+    """The verdict on a group no arm can stand for (pooled, or a sequence of treatments)."""
     if is_pooled_group(title):
         # A pooled group is a cell group only when its own text says cells and no control.
         cell = _cell_phrase(title, description)
         if cell and not _CONTROL_RE.search(f"{title} {description}"):
-            return GroupLink(group.id, "", True, False, "", f"pooled group; text says {cell!r}")
-        return GroupLink(group.id, "", None, False, "", "pooled or total group")
+            return _Verdict.cells(f"pooled group; text says {cell!r}")
+        return _Verdict.unknown("pooled or total group")
     if _SEQUENCE_RE.search(title):
-        return GroupLink(group.id, "", None, False, "", "a sequence of treatments (crossover)")
+        return _Verdict.unknown("a sequence of treatments (crossover)")
+    return None
 
+
+def _matched_arm(
+    group: GroupLike, arms: Sequence[ArmLike]
+) -> tuple[ArmLike | None, str, _Verdict | None]:
+    """The arm the group stands for and how it was matched; or, when it matches several arms
+    equally, no arm and (when the arms say it) the verdict."""
     scored = [(_match(group, arm), arm) for arm in arms]
     best = max((score for (score, _), _ in scored), default=0.0)
     candidates = [(how, arm) for (score, how), arm in scored if score and score == best]
-    controls = [_is_control_arm(arm) for _, arm in candidates]
-
     if len(candidates) > 1:
-        if all(is_control for is_control, _ in controls):
-            return GroupLink(group.id, "", False, True, "", "matches only control arms")
-        if any(is_control for is_control, _ in controls):
-            return GroupLink(group.id, "", None, False, "", "matches a control and another arm")
-        candidates = []  # several non-control arms: judge the group by its own text below
+        controls = [_is_control_arm(arm)[0] for _, arm in candidates]
+        if all(controls):
+            return None, "", _Verdict.control("matches only control arms")
+        if any(controls):
+            return None, "", _Verdict.unknown("matches a control and another arm")
+        candidates = []  # several non-control arms: judge the group by its own text
+    if candidates:
+        return candidates[0][1], candidates[0][0], None
+    return (*_only_arm(group, arms), None)
 
-    arm = candidates[0][1] if candidates else None
-    matched_by = candidates[0][0] if candidates else ""
-    title_control = _CONTROL_RE.search(title)
-    if arm is None and len(arms) == 1:
-        arm, matched_by = arms[0], "only-arm"  # a single-arm study: every group is that arm
-    if arm is None and title_control:
+
+def _only_arm(group: GroupLike, arms: Sequence[ArmLike]) -> tuple[ArmLike | None, str]:
+    """The arm a group that matched none must be, when only one can be."""
+    if len(arms) == 1:
+        return arms[0], "only-arm"  # a single-arm study: every group is that arm
+    if _CONTROL_RE.search(group.title or ""):
         control_arms = [a for a in arms if _is_control_arm(a)[0]]
         if len(control_arms) == 1:  # "Sham Surgery" for the one arm "Sham Control"
-            arm, matched_by = control_arms[0], "only-control-arm"
-    label = arm.label if arm else ""
+            return control_arms[0], "only-control-arm"
+    return None, ""
 
+
+def _judge(title: str, description: str, arm: ArmLike | None) -> _Verdict:
+    """Cells, control or unknown, from the arm and the group's title, then its description."""
     if arm:
         is_control, why = _is_control_arm(arm)
         if is_control:
-            return GroupLink(group.id, label, False, True, matched_by, why)
+            return _Verdict.control(why)
+    title_control = _CONTROL_RE.search(title)
     if title_control:
-        why = f"title says {title_control.group(0)!r}"
-        return GroupLink(group.id, label, False, True, matched_by, why)
+        return _Verdict.control(f"title says {title_control.group(0)!r}")
     arm_texts = (arm.label, arm.description, *arm.intervention_names) if arm else ()
     cell = _cell_phrase(title, *arm_texts)
     if cell:
-        return GroupLink(group.id, label, True, False, matched_by, f"names cells: {cell!r}")
+        return _Verdict.cells(f"names cells: {cell!r}")
     # The description is read last, and only when no arm settled the question: descriptions
     # often mention the comparison or an earlier period ("... on placebo treatment received ...").
     description_control = _CONTROL_RE.search(description)
     description_cell = _cell_phrase(description)
     if description_cell and not description_control:
-        why = f"description names cells: {description_cell!r}"
-        return GroupLink(group.id, label, True, False, matched_by, why)
+        return _Verdict.cells(f"description names cells: {description_cell!r}")
     if description_control and not description_cell and arm is None:
-        why = f"description says {description_control.group(0)!r}"
-        return GroupLink(group.id, label, False, True, matched_by, why)
-    return GroupLink(group.id, label, None, False, matched_by, "")
+        return _Verdict.control(f"description says {description_control.group(0)!r}")
+    return _Verdict.unknown()
 
 
 def link_groups(groups: Sequence[GroupLike], arms: Sequence[ArmLike]) -> list[GroupLink]:

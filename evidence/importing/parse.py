@@ -2,12 +2,14 @@
 results, adverse events, and the groups and arms needed to link them. Pure: no ORM, no network,
 no classification (that is `evidence.classify` and `evidence.importing.groups`).
 
-Tolerant like `trials.registries.ctgov.parse`: a missing module gives empty values; a list, object,
-number or text of the wrong shape is skipped or left empty; an unknown enum value is kept as
-written; each is reported in `ParsedEvidence.warnings` (and logged). Only a record that is not a
-JSON object is rejected. Every registry row is kept, in the registry's order, even when it looks
-odd (e.g. the "Total, all-cause mortality" rows of records converted from the legacy XML): counting
-rows here must give the registry's counts.
+Tolerant like `trials.registries.ctgov.parse`, through the same lenient reader
+(trials.registries.json_reader: what it keeps, cleans and bounds): a missing module gives empty
+values; a value of the wrong type is kept when it can be (a number as text) and skipped or left
+empty otherwise; an unknown enum value is kept as written; each is reported in
+`ParsedEvidence.warnings` (and logged). The arms are read by the trials parser's `arm_groups`.
+Only a record that is not a JSON object is rejected. Every registry row is kept, in the
+registry's order, even when it looks odd (e.g. the "Total, all-cause mortality" rows of records
+converted from the legacy XML): counting rows here must give the registry's counts.
 
 Numbers are kept as the registry wrote them (`RegistryNumber.text`: "12.5", "NA", "<0.001") with
 the number read from them; fields the API types as integers (event counts) are ints.
@@ -37,8 +39,8 @@ from evidence.importing.parsed import (
     RegistryNumber,
     ResultGroup,
 )
-from trials.registries.ctgov import enums as trial_enums
-from trials.registries.ctgov.parse import ArmGroup, RecordRejected, nct_id_of
+from trials.registries.ctgov.parse import RecordRejected, arm_groups, nct_id_of
+from trials.registries.json_reader import ID, SHORT_TEXT, TITLE, LenientReader
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,8 @@ _NUMBER_RE = re.compile(
     r"^(<=|>=|≤|≥|<|>|=)?\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)$",
 )
 _QUALIFIERS = {"≤": "<=", "≥": ">=", "=": ""}
+# The widths of the evidence's code and short text columns beyond CODE (evidence.models).
+_TYPE_WIDTH, _WIDE_CODE, _DATE_TEXT = 30, 40, 20
 _REGISTERED_OUTCOME_LISTS = (
     ("primary", "primaryOutcomes"),
     ("secondary", "secondaryOutcomes"),
@@ -77,93 +81,21 @@ def read_number(raw: Any) -> RegistryNumber | None:
     return RegistryNumber(text=text, value=float(number), qualifier=qualifier)
 
 
-class _Reader:
-    """Reads the parts of one record and collects its warnings."""
+class _Reader(LenientReader):
+    """The lenient reader (trials.registries.json_reader), with the registry's numbers and the
+    group references of a results table."""
 
     def __init__(self, nct_id: str):
-        self.nct_id = nct_id
-        self.warnings: list[str] = []
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
-        logger.warning("%s: %s", self.nct_id or "(no NCT id)", message)
-
-    def obj(self, parent: dict[str, Any], key: str, where: str) -> dict[str, Any]:
-        value = parent.get(key)
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            self.warn(f"{where}.{key} is a {type(value).__name__}, not an object (ignored)")
-            return {}
-        return value
-
-    def dicts(self, parent: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
-        value = parent.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.warn(f"{where}.{key} is a {type(value).__name__}, not a list (ignored)")
-            return []
-        items = [item for item in value if isinstance(item, dict)]
-        if len(items) != len(value):
-            self.warn(f"{where}.{key}: {len(value) - len(items)} item(s) not objects (skipped)")
-        return items
-
-    def text(self, parent: dict[str, Any], key: str, where: str) -> str:
-        value = parent.get(key)
-        if value is None:
-            return ""
-        if isinstance(value, str):
-            return value.strip()
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return str(value)
-        self.warn(f"{where}.{key} is a {type(value).__name__}, not text (left empty)")
-        return ""
-
-    def texts(self, parent: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
-        value = parent.get(key)
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            self.warn(f"{where}.{key} is a {type(value).__name__}, not a list (ignored)")
-            return ()
-        return tuple(v.strip() for v in value if isinstance(v, str) and v.strip())
-
-    def enum(self, parent: dict[str, Any], key: str, known: frozenset[str], where: str) -> str:
-        value = self.text(parent, key, where)
-        if value and value not in known:
-            self.warn(f"unknown value {value!r} for {where}.{key} (kept as given)")
-        return value
+        super().__init__(nct_id, logger)
 
     def number(self, parent: dict[str, Any], key: str, where: str) -> RegistryNumber | None:
         value = parent.get(key)
         if isinstance(value, bool) or not isinstance(value, str | int | float | None):
             self.warn(f"{where}.{key} is a {type(value).__name__}, not a number (left empty)")
             return None
+        if isinstance(value, str):  # its text is kept: cleaned and bounded like any other
+            value = self.text(parent, key, where, TITLE)
         return read_number(value)
-
-    def count(self, parent: dict[str, Any], key: str, where: str) -> int | None:
-        value = parent.get(key)
-        if value is None:
-            return None
-        if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
-            value = int(value)
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.warn(f"{where}.{key} = {value!r} is not a whole number (left empty)")
-            return None
-        if value < 0:
-            self.warn(f"{where}.{key} = {value} is negative (left empty)")
-            return None
-        return value
-
-    def flag(self, parent: dict[str, Any], key: str, where: str) -> bool | None:
-        value = parent.get(key)
-        if value is None or isinstance(value, bool):
-            return value
-        self.warn(f"{where}.{key} = {value!r} is not true/false (left empty)")
-        return None
 
     def group_ref(self, group_id: str, known: set[str], where: str, groups_where: str) -> None:
         if not group_id:
@@ -207,7 +139,7 @@ def parse_evidence(record: Any) -> ParsedEvidence:
             r, r.obj(results, "baselineCharacteristicsModule", "resultsSection"), "baseline"
         ),
         flow_groups=_groups(r, r.obj(results, "participantFlowModule", "resultsSection"), "flow"),
-        arms=_arms(r, r.obj(protocol, "armsInterventionsModule", "protocol")),
+        arms=arm_groups(r, r.obj(protocol, "armsInterventionsModule", "protocol")),
         warnings=tuple(r.warnings),
     )
 
@@ -217,7 +149,7 @@ def _registered_outcomes(r: _Reader, module: dict[str, Any]) -> tuple[Registered
     for outcome_type, key in _REGISTERED_OUTCOME_LISTS:
         for position, raw in enumerate(r.dicts(module, key, "outcomesModule"), start=1):
             where = f"{key}[{position - 1}]"
-            measure = r.text(raw, "measure", where)
+            measure = r.text(raw, "measure", where, TITLE)
             if not measure:
                 r.warn(f"{where} has no measure (kept)")
             outcomes.append(
@@ -237,8 +169,8 @@ def _groups(r: _Reader, module: dict[str, Any], where: str) -> tuple[ResultGroup
     seen: set[str] = set()
     for i, raw in enumerate(r.dicts(module, "groups", where)):
         group = ResultGroup(
-            id=r.text(raw, "id", f"{where}.groups[{i}]"),
-            title=r.text(raw, "title", f"{where}.groups[{i}]"),
+            id=r.text(raw, "id", f"{where}.groups[{i}]", ID),
+            title=r.text(raw, "title", f"{where}.groups[{i}]", TITLE),
             description=r.text(raw, "description", f"{where}.groups[{i}]"),
         )
         if not group.id:
@@ -257,7 +189,7 @@ def _denoms(r: _Reader, parent: dict[str, Any], where: str, known: set[str]) -> 
         counts = []
         for j, count in enumerate(r.dicts(raw, "counts", f"{where}.denoms[{i}]")):
             at = f"{where}.denoms[{i}].counts[{j}]"
-            group_id = r.text(count, "groupId", at)
+            group_id = r.text(count, "groupId", at, ID)
             r.group_ref(group_id, known, at, groups_where)
             counts.append(DenomCount(group_id=group_id, value=r.number(count, "value", at)))
         denoms.append(
@@ -277,7 +209,7 @@ def _classes(r: _Reader, parent: dict[str, Any], where: str, known: set[str]):
             measurements = []
             for k, m in enumerate(r.dicts(category, "measurements", at_category)):
                 at = f"{at_category}.measurements[{k}]"
-                group_id = r.text(m, "groupId", at)
+                group_id = r.text(m, "groupId", at, ID)
                 r.group_ref(group_id, known, at, groups_where)
                 measurements.append(
                     Measurement(
@@ -291,13 +223,13 @@ def _classes(r: _Reader, parent: dict[str, Any], where: str, known: set[str]):
                 )
             categories.append(
                 MeasureCategory(
-                    title=r.text(category, "title", at_category),
+                    title=r.text(category, "title", at_category, TITLE),
                     measurements=tuple(measurements),
                 )
             )
         classes.append(
             MeasureClass(
-                title=r.text(raw, "title", at_class),
+                title=r.text(raw, "title", at_class, TITLE),
                 denoms=_denoms(r, raw, at_class, known),
                 categories=tuple(categories),
             )
@@ -310,7 +242,7 @@ def _analyses(r: _Reader, parent: dict[str, Any], where: str, known: set[str]):
     analyses = []
     for i, raw in enumerate(r.dicts(parent, "analyses", where)):
         at = f"{where}.analyses[{i}]"
-        group_ids = r.texts(raw, "groupIds", at)
+        group_ids = r.texts(raw, "groupIds", at, ID)
         for group_id in group_ids:
             r.group_ref(group_id, known, f"{at}.groupIds", groups_where)
         analyses.append(
@@ -319,7 +251,9 @@ def _analyses(r: _Reader, parent: dict[str, Any], where: str, known: set[str]):
                 group_description=r.text(raw, "groupDescription", at),
                 param_type=r.text(raw, "paramType", at),
                 param_value=r.number(raw, "paramValue", at),
-                dispersion_type=r.enum(raw, "dispersionType", enums.ANALYSIS_DISPERSION_TYPES, at),
+                dispersion_type=r.enum(
+                    raw, "dispersionType", enums.ANALYSIS_DISPERSION_TYPES, at, _WIDE_CODE
+                ),
                 dispersion_value=r.number(raw, "dispersionValue", at),
                 statistical_method=r.text(raw, "statisticalMethod", at),
                 statistical_comment=r.text(raw, "statisticalComment", at),
@@ -334,7 +268,7 @@ def _analyses(r: _Reader, parent: dict[str, Any], where: str, known: set[str]):
                 estimate_comment=r.text(raw, "estimateComment", at),
                 tested_non_inferiority=r.flag(raw, "testedNonInferiority", at),
                 non_inferiority_type=r.enum(
-                    raw, "nonInferiorityType", enums.NON_INFERIORITY_TYPES, at
+                    raw, "nonInferiorityType", enums.NON_INFERIORITY_TYPES, at, _WIDE_CODE
                 ),
                 non_inferiority_comment=r.text(raw, "nonInferiorityComment", at),
                 other_analysis_description=r.text(raw, "otherAnalysisDescription", at),
@@ -352,14 +286,14 @@ def _outcome_results(r: _Reader, module: dict[str, Any]) -> tuple[OutcomeResult,
         known = {g.id for g in groups if g.id}
         results.append(
             OutcomeResult(
-                type=r.enum(raw, "type", enums.OUTCOME_MEASURE_TYPES, where),
-                title=r.text(raw, "title", where),
+                type=r.enum(raw, "type", enums.OUTCOME_MEASURE_TYPES, where, _TYPE_WIDTH),
+                title=r.text(raw, "title", where, TITLE),
                 description=r.text(raw, "description", where),
                 population_description=r.text(raw, "populationDescription", where),
                 reporting_status=r.enum(raw, "reportingStatus", enums.REPORTING_STATUSES, where),
-                anticipated_posting_date=r.text(raw, "anticipatedPostingDate", where),
-                param_type=r.enum(raw, "paramType", enums.MEASURE_PARAMS, where),
-                dispersion_type=r.text(raw, "dispersionType", where),
+                anticipated_posting_date=r.text(raw, "anticipatedPostingDate", where, _DATE_TEXT),
+                param_type=r.enum(raw, "paramType", enums.MEASURE_PARAMS, where, _WIDE_CODE),
+                dispersion_type=r.text(raw, "dispersionType", where, SHORT_TEXT),
                 unit_of_measure=r.text(raw, "unitOfMeasure", where),
                 calculate_pct=r.flag(raw, "calculatePct", where),
                 time_frame=r.text(raw, "timeFrame", where),
@@ -381,8 +315,8 @@ def _event_groups(r: _Reader, module: dict[str, Any]) -> tuple[EventGroup, ...]:
     for i, raw in enumerate(r.dicts(module, "eventGroups", "adverseEventsModule")):
         where = f"eventGroups[{i}]"
         group = EventGroup(
-            id=r.text(raw, "id", where),
-            title=r.text(raw, "title", where),
+            id=r.text(raw, "id", where, ID),
+            title=r.text(raw, "title", where, TITLE),
             description=r.text(raw, "description", where),
             deaths_num_affected=r.count(raw, "deathsNumAffected", where),
             deaths_num_at_risk=r.count(raw, "deathsNumAtRisk", where),
@@ -408,7 +342,7 @@ def _events(r: _Reader, module: dict[str, Any], key: str, known: set[str]):
         stats = []
         for j, s in enumerate(r.dicts(raw, "stats", where)):
             at = f"{where}.stats[{j}]"
-            group_id = r.text(s, "groupId", at)
+            group_id = r.text(s, "groupId", at, ID)
             r.group_ref(group_id, known, at, "eventGroups")
             stats.append(
                 EventStats(
@@ -419,11 +353,13 @@ def _events(r: _Reader, module: dict[str, Any], key: str, known: set[str]):
                 )
             )
         event = AdverseEvent(
-            term=r.text(raw, "term", where),
+            term=r.text(raw, "term", where, TITLE),
             serious=serious,
-            organ_system=r.text(raw, "organSystem", where),
+            organ_system=r.text(raw, "organSystem", where, TITLE),
             source_vocabulary=r.text(raw, "sourceVocabulary", where),
-            assessment_type=r.enum(raw, "assessmentType", enums.EVENT_ASSESSMENTS, where),
+            assessment_type=r.enum(
+                raw, "assessmentType", enums.EVENT_ASSESSMENTS, where, _TYPE_WIDTH
+            ),
             notes=r.text(raw, "notes", where),
             stats=tuple(stats),
         )
@@ -453,18 +389,3 @@ def _adverse_events(r: _Reader, module: dict[str, Any]) -> AdverseEvents:
             _events(r, module, "seriousEvents", known) + _events(r, module, "otherEvents", known)
         ),
     )
-
-
-def _arms(r: _Reader, module: dict[str, Any]) -> tuple[ArmGroup, ...]:
-    arms = []
-    for i, raw in enumerate(r.dicts(module, "armGroups", "armsInterventionsModule")):
-        where = f"armGroups[{i}]"
-        arms.append(
-            ArmGroup(
-                label=r.text(raw, "label", where),
-                type=r.enum(raw, "type", trial_enums.ARM_GROUP_TYPES, where),
-                description=r.text(raw, "description", where),
-                intervention_names=r.texts(raw, "interventionNames", where),
-            )
-        )
-    return tuple(arms)

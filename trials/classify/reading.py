@@ -302,68 +302,84 @@ class Reader:
         for i, sentence in enumerate(text.sentences):
             if not text.masks[i] & _CELL_READING:
                 continue  # none of these patterns can match: most sentences of a long text
-            found = []
-            for pattern, match in self._matches(_CELL_TYPES, text, i):
-                before = sentence[max(0, match.start() - _CONTEXT) : match.start()]
-                if vocab.DIFFERENTIATION_BEFORE_RE.search(before):
-                    continue  # "cells that can become astrocytes": not the product
-                if pattern.value == "bm-mnc" and text.culture:
-                    continue  # mononuclear cells plated to grow MSC: a step, not the product
-                found.append(_Finding("cell_types", pattern.value, match.group(), pattern.strength))
-                found.append(_Finding("cells", "true", match.group(), pattern.strength))
-            for pattern, match in self._matches(_GENERIC_CELLS, text, i):
-                found.append(_Finding("cells", "true", match.group(), pattern.strength))
-            for pattern, match in self._matches(_ROUTES, text, i):
-                owner = self._nearest_is_cells(sentence, match)
-                if owner is False:
-                    continue  # the route of a drug, a placebo or an immunosuppressant
-                strength, cap = _route_strength(pattern, sentence, self.record)
-                if strength:
-                    found.append(
-                        _Finding(
-                            "routes",
-                            pattern.value,
-                            match.group(),
-                            strength,
-                            cap=cap,
-                            unanchored=owner is None,
-                        )
-                    )
-            origin = []
-            for product in _PRODUCTS.candidates(text.masks[i]):
-                if not text.passes(product, i):
-                    continue
-                for match in product.regex.finditer(sentence):
-                    phrase = match.group()
-                    for value in product.cell_types:
-                        found.append(
-                            _Finding(
-                                "cell_types",
-                                value,
-                                phrase,
-                                0.95,
-                                product=True,
-                                supersedes=product.supersedes,
-                            )
-                        )
-                        found.append(_Finding("cells", "true", phrase, 0.95))
-                    for value in product.cell_sources:
-                        origin.append(_Finding("cell_sources", value, phrase, 0.95, product=True))
-                    if product.donor:
-                        origin.append(
-                            _Finding(
-                                "donor",
-                                product.donor,
-                                phrase,
-                                product.donor_strength,
-                                product=True,
-                                cap=product.donor_cap,
-                            )
-                        )
+            found = self._cell_words(text, i, sentence) + self._routes(text, i, sentence)
+            products, origin = self._products(text, i, sentence)
+            found += products
             if found:
                 text.cells[i] = found
             if origin:
                 text.product_origin[i] = origin
+
+    def _cell_words(self, text: _Text, i: int, sentence: str) -> list[_Finding]:
+        found = []
+        for pattern, match in self._matches(_CELL_TYPES, text, i):
+            before = sentence[max(0, match.start() - _CONTEXT) : match.start()]
+            if vocab.DIFFERENTIATION_BEFORE_RE.search(before):
+                continue  # "cells that can become astrocytes": not the product
+            if pattern.value == "bm-mnc" and text.culture:
+                continue  # mononuclear cells plated to grow MSC: a step, not the product
+            found.append(_Finding("cell_types", pattern.value, match.group(), pattern.strength))
+            found.append(_Finding("cells", "true", match.group(), pattern.strength))
+        for pattern, match in self._matches(_GENERIC_CELLS, text, i):
+            found.append(_Finding("cells", "true", match.group(), pattern.strength))
+        return found
+
+    def _routes(self, text: _Text, i: int, sentence: str) -> list[_Finding]:
+        found = []
+        for pattern, match in self._matches(_ROUTES, text, i):
+            owner = self._nearest_is_cells(sentence, match)
+            if owner is False:
+                continue  # the route of a drug, a placebo or an immunosuppressant
+            strength, cap = _route_strength(pattern, sentence, self.record)
+            if strength:
+                found.append(
+                    _Finding(
+                        "routes",
+                        pattern.value,
+                        match.group(),
+                        strength,
+                        cap=cap,
+                        unanchored=owner is None,
+                    )
+                )
+        return found
+
+    def _products(
+        self, text: _Text, i: int, sentence: str
+    ) -> tuple[list[_Finding], list[_Finding]]:
+        """The named products of a sentence: their cell findings, and the origins they give."""
+        found, origin = [], []
+        for product in _PRODUCTS.candidates(text.masks[i]):
+            if not text.passes(product, i):
+                continue
+            for match in product.regex.finditer(sentence):
+                phrase = match.group()
+                for value in product.cell_types:
+                    found.append(
+                        _Finding(
+                            "cell_types",
+                            value,
+                            phrase,
+                            0.95,
+                            product=True,
+                            supersedes=product.supersedes,
+                        )
+                    )
+                    found.append(_Finding("cells", "true", phrase, 0.95))
+                for value in product.cell_sources:
+                    origin.append(_Finding("cell_sources", value, phrase, 0.95, product=True))
+                if product.donor:
+                    origin.append(
+                        _Finding(
+                            "donor",
+                            product.donor,
+                            phrase,
+                            product.donor_strength,
+                            product=True,
+                            cap=product.donor_cap,
+                        )
+                    )
+        return found, origin
 
     def _read_origin(self, text: _Text) -> None:
         """Cell source and donor: trial-level only."""

@@ -35,6 +35,7 @@ from trials.curating.services import curate
 from trials.models import Curation, Review, Trial
 
 FILE_COLUMNS = ["nct_id", "field", "value", "note", "curator"]
+CURATOR_NAME_WIDTH = 150  # Curation.curator_name (and evidence's curations)
 NCT_ID_RE = re.compile(r"^NCT\d{8}$")
 
 CURATORS_GROUP = "curators"
@@ -98,10 +99,11 @@ class FileResult:
 def read_curation_file(text: str) -> list[FileRow]:
     """Parse and check every row of a curation file; raise CurationFileError listing them all.
 
-    Checked: the header, NCT ids (well-formed and imported; empty for the rows of a handler that
-    needs no trial), fields, values against their vocabulary (a handler also checks its target,
-    e.g. that the trial has that outcome), a note and a curator on every row, and nothing set
-    twice.
+    Checked: the header, the cells (as many as columns, no NUL character, which the database
+    cannot store), NCT ids (well-formed and imported; empty for the rows of a handler that needs
+    no trial), fields, values against their vocabulary (a handler also checks its target, e.g.
+    that the trial has that outcome), a note and a curator (at most 150 characters, as stored) on
+    every row, and nothing set twice.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip() for name in reader.fieldnames or []]
@@ -110,59 +112,103 @@ def read_curation_file(text: str) -> list[FileRow]:
             [(1, f"the header must be {','.join(FILE_COLUMNS)} (got {','.join(header) or '—'})")]
         )
     raw = list(reader)
-    trials = Trial.objects.in_bulk(
-        {(r["nct_id"] or "").strip() for r in raw if r.get("nct_id")}, field_name="nct_id"
-    )
+    ids = {(r.get("nct_id") or "").strip() for r in raw if isinstance(r.get("nct_id"), str)}
+    trials = Trial.objects.in_bulk([i for i in ids if NCT_ID_RE.match(i)], field_name="nct_id")
     rows: list[FileRow] = []
     problems: list[tuple[int, str]] = []
     first_row_of: dict[Hashable, int] = {}
     for number, record in enumerate(raw, start=2):
-        if None in record or any(value is None for value in record.values()):
-            problems.append((number, f"expected {len(FILE_COLUMNS)} columns"))
-            continue
-        cells = {k.strip(): csv_cells.restore((v or "").strip()) for k, v in record.items()}
-        reasons: list[str] = []
-        nct_id, field = cells["nct_id"], cells["field"]
-        handled, field_error = None, None
-        try:
-            handled = _file_field_handler(field)
-        except CurationError as exc:
-            field_error = str(exc)
-            reasons.append(field_error)
-        needs_trial = handled is None or handled[0].needs_trial
-        if problem := _nct_id_problem(nct_id, field, needs_trial, trials):
-            reasons.append(problem)
-        value = None
-        key: Hashable = (nct_id, field)
-        if handled is not None:
-            handler, target = handled
-            trial = trials.get(nct_id) if needs_trial else None
-            if not needs_trial or trial is not None:
-                try:
-                    sets, value = handler.check(trial=trial, target=target, text=cells["value"])
-                    key = (nct_id, handler.prefix, sets)
-                except CurationError as exc:
-                    reasons.append(str(exc))
-        elif field_error is None:
-            try:
-                value = curated_fields.get(field).parse(cells["value"])
-            except CurationError as exc:
-                reasons.append(str(exc))
-        if not cells["note"]:
-            reasons.append("a note saying why is required")
-        if not cells["curator"]:
-            reasons.append("the curator is required")
-        if key in first_row_of:
-            where = f" of {nct_id}" if nct_id else ""
-            reasons.append(f"{field}{where} is already set in row {first_row_of[key]}")
-        first_row_of.setdefault(key, number)
-        if reasons:
-            problems.extend((number, reason) for reason in reasons)
-            continue
-        rows.append(FileRow(number, nct_id, field, value, cells["note"], cells["curator"]))
+        row, reasons = _read_row(number, record, trials, first_row_of)
+        problems.extend((number, reason) for reason in reasons)
+        if row is not None and not reasons:
+            rows.append(row)
     if problems:
         raise CurationFileError(problems)
     return rows
+
+
+def _read_row(
+    number: int, record: dict[str | None, Any], trials: dict, first_row_of: dict[Hashable, int]
+) -> tuple[FileRow | None, list[str]]:
+    """One row checked, and what is wrong with it; `first_row_of` (what a row sets → the first
+    row setting it) is filled in."""
+    cells, reasons = _cells(record)
+    if cells is None:
+        return None, reasons
+    key, value, reasons = _check_row(cells, trials)
+    if key in first_row_of:
+        where = f" of {cells['nct_id']}" if cells["nct_id"] else ""
+        reasons.append(f"{cells['field']}{where} is already set in row {first_row_of[key]}")
+    first_row_of.setdefault(key, number)
+    row = FileRow(number, cells["nct_id"], cells["field"], value, cells["note"], cells["curator"])
+    return row, reasons
+
+
+def _cells(record: dict[str | None, Any]) -> tuple[dict[str, str] | None, list[str]]:
+    """A row's cells by column, stripped; None and the reasons when they cannot be read."""
+    if None in record or any(value is None for value in record.values()):
+        return None, [f"expected {len(FILE_COLUMNS)} columns"]
+    cells = {key.strip(): csv_cells.restore((value or "").strip()) for key, value in record.items()}
+    with_nul = [name for name in FILE_COLUMNS if "\x00" in cells[name]]
+    if with_nul:
+        return None, [f"{', '.join(with_nul)}: a NUL character (\\0) cannot be stored"]
+    return cells, []
+
+
+def _check_row(cells: dict[str, str], trials: dict) -> tuple[Hashable, Any, list[str]]:
+    """What a row sets (two rows setting the same thing are refused), its parsed value, and what
+    is wrong with it."""
+    reasons: list[str] = []
+    nct_id, field = cells["nct_id"], cells["field"]
+    handled, field_known = None, True
+    try:
+        handled = _file_field_handler(field)
+    except CurationError as exc:
+        field_known = False
+        reasons.append(str(exc))
+    needs_trial = handled is None or handled[0].needs_trial
+    if problem := _nct_id_problem(nct_id, field, needs_trial, trials):
+        reasons.append(problem)
+    key: Hashable = (nct_id, field)
+    value = None
+    try:
+        if handled is not None:
+            key, value = _check_handled(handled, cells, trials.get(nct_id), needs_trial, key)
+        elif field_known:
+            value = curated_fields.get(field).parse(cells["value"])
+    except CurationError as exc:
+        reasons.append(str(exc))
+    reasons.extend(_who_and_why_problems(cells))
+    return key, value, reasons
+
+
+def _check_handled(
+    handled: tuple[extensions.FileFieldHandler, str],
+    cells: dict[str, str],
+    trial: Trial | None,
+    needs_trial: bool,
+    key: Hashable,
+) -> tuple[Hashable, Any]:
+    """A registered handler's check of its row (only once its trial is known, when it needs one)."""
+    handler, target = handled
+    if needs_trial and trial is None:
+        return key, None
+    sets, value = handler.check(trial=trial, target=target, text=cells["value"])
+    return (cells["nct_id"], handler.prefix, sets), value
+
+
+def _who_and_why_problems(cells: dict[str, str]) -> list[str]:
+    reasons = []
+    if not cells["note"]:
+        reasons.append("a note saying why is required")
+    if not cells["curator"]:
+        reasons.append("the curator is required")
+    elif len(cells["curator"]) > CURATOR_NAME_WIDTH:
+        reasons.append(
+            f"the curator's name has {len(cells['curator'])} characters "
+            f"(at most {CURATOR_NAME_WIDTH})"
+        )
+    return reasons
 
 
 def _nct_id_problem(nct_id: str, field: str, needs_trial: bool, trials: dict) -> str | None:

@@ -177,6 +177,26 @@ def test_a_file_with_one_bad_row_is_rejected_whole_with_row_numbers_and_reasons(
     assert not Curation.objects.exists()
 
 
+def test_a_curator_name_too_long_or_a_nul_is_a_row_problem_not_a_traceback(two_trials):
+    text = (
+        HEADER
+        + f"{NUROWN},routes,intravenous,fine,{'a' * 151}\n"  # row 2: name over 150
+        + f"{SPAIN},donor,allogeneic,per the\x00 paper,alice\n"  # row 3: NUL in the note
+        + "NCT0229\x000886,donor,allogeneic,why,alice\n"  # row 4: NUL in the NCT id
+        + f"{SPAIN},routes,intrathecal,why,{'b' * 150}\n"  # row 5: 150 is fine
+    )
+
+    with pytest.raises(curation.CurationFileError) as error:
+        curation.apply_curation_file(text=text)
+
+    assert error.value.problems == [
+        (2, "the curator's name has 151 characters (at most 150)"),
+        (3, "note: a NUL character (\\0) cannot be stored"),
+        (4, "nct_id: a NUL character (\\0) cannot be stored"),
+    ]
+    assert not Curation.objects.exists()
+
+
 def test_a_file_with_the_wrong_header_is_rejected(two_trials):
     with pytest.raises(curation.CurationFileError, match="row 1: the header must be"):
         curation.apply_curation_file(text="nct,field,value\nNCT03280056,donor,autologous\n")

@@ -17,7 +17,7 @@ from evidence.importing import build as evidence_build
 from evidence.models import OutcomeMeasure, RegisteredOutcome
 from tests.helpers import database_content, registry_studies
 from trials.curating.services import curate
-from trials.importing import lock, sync, upsert
+from trials.importing import lock, plan, sync
 from trials.importing.pipeline import Ahead, Classifier
 from trials.models import AutoLabel, ImportRun, Trial
 from trials.registries.ctgov.client import RegistryClient
@@ -200,10 +200,8 @@ def test_pages_after_the_first_are_classified_in_a_worker_with_the_same_result(
     run_sync, settings, monkeypatch
 ):
     inline_calls, inline_domains = [], []
-    inline = upsert.classify
-    monkeypatch.setattr(
-        upsert, "classify", lambda study: inline_calls.append(study) or inline(study)
-    )
+    inline = plan.classify
+    monkeypatch.setattr(plan, "classify", lambda study: inline_calls.append(study) or inline(study))
     domain_of = evidence_build.classify_outcome_domain
     monkeypatch.setattr(
         evidence_build,

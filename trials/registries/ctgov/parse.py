@@ -1,8 +1,12 @@
 """Registry JSON (API v2 study) in, plain frozen dataclasses out. Pure: no ORM, no network.
 
-Tolerant by design: a missing module gives empty values, an unknown enum value is kept as the
-registry wrote it and reported in `ParsedStudy.warnings` (and logged). Only a record we cannot
-identify (no valid NCT id) is rejected, with a `RecordRejected` that carries the reason.
+Tolerant by design, through the one lenient reader the evidence parser shares
+(trials.registries.json_reader: what it keeps, cleans and bounds, and the limits of each kind of
+text): a missing module gives empty values, a value of the wrong type is kept when it can be and
+left empty otherwise, an unknown enum value is kept as the registry wrote it, and each is reported
+in `ParsedStudy.warnings` (and logged). A `pmid` that is not digits is left out of its reference.
+Only a record we cannot identify (no valid NCT id) is rejected, with a `RecordRejected` that
+carries the reason.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ from datetime import date
 from typing import Any
 
 from trials.registries.ctgov import enums
+from trials.registries.json_reader import NAME, SHORT_TEXT, TITLE, LenientReader
 
 logger = logging.getLogger(__name__)
 
 NCT_ID_RE = re.compile(r"^NCT\d{8}$")
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+_PMID_RE = re.compile(r"^\d{1,10}$")
 
 
 class RecordRejected(ValueError):
@@ -186,58 +192,28 @@ def parse_partial_date(raw: Any) -> tuple[date, str] | None:
         return None
 
 
-class _Reader:
-    """Collects the warnings of one record while its fields are read."""
+class StudyReader(LenientReader):
+    """The lenient reader (trials.registries.json_reader), with the registry's dates."""
 
     def __init__(self, nct_id: str):
-        self.nct_id = nct_id
-        self.warnings: list[str] = []
+        super().__init__(nct_id, logger)
 
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
-        logger.warning("%s: %s", self.nct_id, message)
+    def date_struct(self, parent: dict[str, Any], key: str, where: str) -> PartialDate | None:
+        struct = self.obj(parent, key, where)
+        return self.date(struct, "date", f"{where}.{key}", struct) if struct else None
 
-    def enum(self, value: Any, known: frozenset[str], where: str) -> str:
-        if value is None or value == "":
-            return ""
-        text = str(value)
-        if text not in known:
-            self.warn(f"unknown value {text!r} for {where} (kept as given)")
-        return text
-
-    def date_struct(self, struct: Any, where: str) -> PartialDate | None:
-        if not isinstance(struct, dict):
-            return None
-        return self.date(struct.get("date"), where, struct.get("type"))
-
-    def date(self, raw: Any, where: str, date_type: Any = None) -> PartialDate | None:
+    def date(
+        self, parent: dict[str, Any], key: str, where: str, struct: dict[str, Any] | None = None
+    ) -> PartialDate | None:
+        raw = parent.get(key)
         if raw in (None, ""):
             return None
         parsed = parse_partial_date(raw)
         if parsed is None:
-            self.warn(f"unreadable date {raw!r} for {where} (left empty)")
+            self.warn(f"unreadable date {raw!r} for {where}.{key} (left empty)")
             return None
-        kind = self.enum(date_type, enums.DATE_TYPES, f"{where}.type")
+        kind = self.enum(struct, "type", enums.DATE_TYPES, where, limit=10) if struct else ""
         return PartialDate(value=parsed[0], precision=parsed[1], type=kind)
-
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _texts(values: Any) -> tuple[str, ...]:
-    if not isinstance(values, list):
-        return ()
-    return tuple(text for text in (_text(v) for v in values) if text)
-
-
-def _dicts(values: Any) -> list[dict[str, Any]]:
-    return [v for v in values if isinstance(v, dict)] if isinstance(values, list) else []
-
-
-def _module(section: dict[str, Any], name: str) -> dict[str, Any]:
-    module = section.get(name)
-    return module if isinstance(module, dict) else {}
 
 
 def nct_id_of(record: Any) -> str:
@@ -252,160 +228,232 @@ def nct_id_of(record: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def parse_study(record: Any) -> ParsedStudy:
-    """Parse one API v2 study object; raise RecordRejected when it cannot be identified."""
+def _identify(record: Any) -> str:
+    """The record's NCT id; RecordRejected when the record cannot be identified."""
     if not isinstance(record, dict):
         raise RecordRejected(f"a study must be a JSON object, got {type(record).__name__}")
-    protocol = record.get("protocolSection")
-    if not isinstance(protocol, dict):
+    if not isinstance(record.get("protocolSection"), dict):
         raise RecordRejected("no protocolSection", nct_id_of(record))
     nct_id = nct_id_of(record)
     if not nct_id:
         raise RecordRejected("no NCT id (protocolSection.identificationModule.nctId)")
     if not NCT_ID_RE.match(nct_id):
         raise RecordRejected(f"malformed NCT id {nct_id!r}", nct_id)
+    return nct_id
 
-    r = _Reader(nct_id)
-    ident = _module(protocol, "identificationModule")
-    status = _module(protocol, "statusModule")
-    sponsors = _module(protocol, "sponsorCollaboratorsModule")
-    description = _module(protocol, "descriptionModule")
-    conditions = _module(protocol, "conditionsModule")
-    design = _module(protocol, "designModule")
-    design_info = design.get("designInfo") if isinstance(design.get("designInfo"), dict) else {}
-    masking_info = design_info.get("maskingInfo")
-    masking_info = masking_info if isinstance(masking_info, dict) else {}
-    enrollment = design.get("enrollmentInfo")
-    enrollment = enrollment if isinstance(enrollment, dict) else {}
-    arms_module = _module(protocol, "armsInterventionsModule")
-    eligibility = _module(protocol, "eligibilityModule")
-    contacts = _module(protocol, "contactsLocationsModule")
-    references = _module(protocol, "referencesModule")
-    derived = record.get("derivedSection") if isinstance(record.get("derivedSection"), dict) else {}
-    misc = _module(derived, "miscInfoModule")
-    organization = ident.get("organization")
-    organization = organization if isinstance(organization, dict) else {}
-    lead = sponsors.get("leadSponsor")
-    lead = lead if isinstance(lead, dict) else {}
 
-    enrollment_count = enrollment.get("count")
-    if enrollment_count is not None and (
-        isinstance(enrollment_count, bool) or not isinstance(enrollment_count, int)
-    ):
-        try:
-            enrollment_count = int(enrollment_count)
-        except (TypeError, ValueError):
-            r.warn(f"unreadable enrollment count {enrollment_count!r} (left empty)")
-            enrollment_count = None
-    if enrollment_count is not None and enrollment_count < 0:
-        r.warn(f"negative enrollment count {enrollment_count} (left empty)")
-        enrollment_count = None
-
-    healthy = eligibility.get("healthyVolunteers")
-    version_holder = r.date(misc.get("versionHolder"), "versionHolder")
-
-    return ParsedStudy(
-        nct_id=nct_id,
-        brief_title=_text(ident.get("briefTitle")),
-        official_title=_text(ident.get("officialTitle")),
-        acronym=_text(ident.get("acronym")),
-        organization=_text(organization.get("fullName")),
-        overall_status=r.enum(status.get("overallStatus"), enums.OVERALL_STATUSES, "overallStatus"),
-        last_known_status=r.enum(
-            status.get("lastKnownStatus"), enums.OVERALL_STATUSES, "lastKnownStatus"
-        ),
-        why_stopped=_text(status.get("whyStopped")),
-        start_date=r.date_struct(status.get("startDateStruct"), "startDate"),
-        primary_completion_date=r.date_struct(
-            status.get("primaryCompletionDateStruct"), "primaryCompletionDate"
-        ),
-        completion_date=r.date_struct(status.get("completionDateStruct"), "completionDate"),
-        first_posted=r.date_struct(status.get("studyFirstPostDateStruct"), "studyFirstPostDate"),
-        last_update_posted=r.date_struct(
-            status.get("lastUpdatePostDateStruct"), "lastUpdatePostDate"
-        ),
-        results_first_posted=r.date_struct(
-            status.get("resultsFirstPostDateStruct"), "resultsFirstPostDate"
-        ),
-        phases=tuple(r.enum(p, enums.PHASES, "phases") for p in _texts(design.get("phases"))),
-        study_type=r.enum(design.get("studyType"), enums.STUDY_TYPES, "studyType"),
-        allocation=r.enum(design_info.get("allocation"), enums.ALLOCATIONS, "allocation"),
-        intervention_model=r.enum(
-            design_info.get("interventionModel"), enums.INTERVENTION_MODELS, "interventionModel"
-        ),
-        masking=r.enum(masking_info.get("masking"), enums.MASKINGS, "masking"),
-        primary_purpose=r.enum(
-            design_info.get("primaryPurpose"), enums.PRIMARY_PURPOSES, "primaryPurpose"
-        ),
-        enrollment_count=enrollment_count,
-        enrollment_type=r.enum(enrollment.get("type"), enums.ENROLLMENT_TYPES, "enrollmentInfo"),
-        has_results=record.get("hasResults") is True,
-        lead_sponsor=Sponsor(
-            name=_text(lead.get("name")),
-            sponsor_class=r.enum(lead.get("class"), enums.SPONSOR_CLASSES, "leadSponsor.class"),
-        ),
-        collaborators=tuple(
-            Sponsor(
-                name=_text(c.get("name")),
-                sponsor_class=r.enum(c.get("class"), enums.SPONSOR_CLASSES, "collaborator.class"),
-            )
-            for c in _dicts(sponsors.get("collaborators"))
-            if _text(c.get("name"))
-        ),
-        conditions=_texts(conditions.get("conditions")),
-        keywords=_texts(conditions.get("keywords")),
-        brief_summary=_text(description.get("briefSummary")),
-        detailed_description=_text(description.get("detailedDescription")),
-        sex=r.enum(eligibility.get("sex"), enums.SEXES, "sex"),
-        minimum_age=_text(eligibility.get("minimumAge")),
-        maximum_age=_text(eligibility.get("maximumAge")),
-        healthy_volunteers=healthy if isinstance(healthy, bool) else None,
-        eligibility_criteria=_text(eligibility.get("eligibilityCriteria")),
-        arms=tuple(
-            ArmGroup(
-                label=_text(a.get("label")),
-                type=r.enum(a.get("type"), enums.ARM_GROUP_TYPES, "armGroup.type"),
-                description=_text(a.get("description")),
-                intervention_names=_texts(a.get("interventionNames")),
-            )
-            for a in _dicts(arms_module.get("armGroups"))
-        ),
-        interventions=tuple(
-            Intervention(
-                type=r.enum(i.get("type"), enums.INTERVENTION_TYPES, "intervention.type"),
-                name=_text(i.get("name")),
-                description=_text(i.get("description")),
-                other_names=_texts(i.get("otherNames")),
-                arm_labels=_texts(i.get("armGroupLabels")),
-            )
-            for i in _dicts(arms_module.get("interventions"))
-        ),
-        locations=tuple(
-            Location(
-                facility=_text(loc.get("facility")),
-                city=_text(loc.get("city")),
-                state=_text(loc.get("state")),
-                country=_text(loc.get("country")),
-                status=r.enum(loc.get("status"), enums.RECRUITMENT_STATUSES, "location.status"),
-            )
-            for loc in _dicts(contacts.get("locations"))
-        ),
-        officials=tuple(
-            Official(
-                name=_text(o.get("name")),
-                affiliation=_text(o.get("affiliation")),
-                role=_text(o.get("role")),
-            )
-            for o in _dicts(contacts.get("overallOfficials"))
-        ),
-        references=tuple(
-            Reference(
-                pmid=_text(ref.get("pmid")),
-                type=r.enum(ref.get("type"), enums.REFERENCE_TYPES, "reference.type"),
-                citation=_text(ref.get("citation")),
-            )
-            for ref in _dicts(references.get("references"))
-        ),
-        version_date=version_holder.value if version_holder else None,
-        warnings=tuple(r.warnings),
+def parse_study(record: Any) -> ParsedStudy:
+    """Parse one API v2 study object; raise RecordRejected when it cannot be identified."""
+    nct_id = _identify(record)
+    r = StudyReader(nct_id)
+    protocol = record["protocolSection"]
+    module = {name: r.obj(protocol, name, "protocolSection") for name in _MODULES}
+    arms_module = module["armsInterventionsModule"]
+    derived = r.obj(record, "derivedSection", "study")
+    version_holder = r.date(
+        r.obj(derived, "miscInfoModule", "derivedSection"), "versionHolder", "miscInfoModule"
     )
+    fields = {
+        **_identification(r, module["identificationModule"]),
+        **_status(r, module["statusModule"]),
+        **_design(r, module["designModule"]),
+        **_sponsors(r, module["sponsorCollaboratorsModule"]),
+        **_description(r, module["descriptionModule"], module["conditionsModule"]),
+        **_eligibility(r, module["eligibilityModule"]),
+        **_places_and_people(r, module["contactsLocationsModule"]),
+        "arms": arm_groups(r, arms_module),
+        "interventions": _interventions(r, arms_module),
+        "references": _references(r, module["referencesModule"]),
+        "has_results": record.get("hasResults") is True,
+        "version_date": version_holder.value if version_holder else None,
+    }
+    return ParsedStudy(nct_id=nct_id, **fields, warnings=tuple(r.warnings))
+
+
+_MODULES = (
+    "identificationModule",
+    "statusModule",
+    "sponsorCollaboratorsModule",
+    "descriptionModule",
+    "conditionsModule",
+    "designModule",
+    "armsInterventionsModule",
+    "eligibilityModule",
+    "contactsLocationsModule",
+    "referencesModule",
+)
+# The widths of the code columns narrower than CODE (trials.models.Trial).
+_STATUS_WIDTH, _PURPOSE_WIDTH, _TYPE_WIDTH, _SHORT_CODE_WIDTH = 40, 30, 30, 10
+_AGE = 30  # "18 Years": Trial.minimum_age's width
+
+
+def _identification(r: StudyReader, ident: dict[str, Any]) -> dict[str, Any]:
+    where = "identificationModule"
+    organization = r.obj(ident, "organization", where)
+    return {
+        "brief_title": r.text(ident, "briefTitle", where, TITLE),
+        "official_title": r.text(ident, "officialTitle", where, TITLE),
+        "acronym": r.text(ident, "acronym", where, SHORT_TEXT),
+        "organization": r.text(organization, "fullName", f"{where}.organization", NAME),
+    }
+
+
+def _status(r: StudyReader, status: dict[str, Any]) -> dict[str, Any]:
+    where, statuses = "statusModule", enums.OVERALL_STATUSES
+    return {
+        "overall_status": r.enum(status, "overallStatus", statuses, where, _STATUS_WIDTH),
+        "last_known_status": r.enum(status, "lastKnownStatus", statuses, where, _STATUS_WIDTH),
+        "why_stopped": r.text(status, "whyStopped", where, TITLE),
+        "start_date": r.date_struct(status, "startDateStruct", where),
+        "primary_completion_date": r.date_struct(status, "primaryCompletionDateStruct", where),
+        "completion_date": r.date_struct(status, "completionDateStruct", where),
+        "first_posted": r.date_struct(status, "studyFirstPostDateStruct", where),
+        "last_update_posted": r.date_struct(status, "lastUpdatePostDateStruct", where),
+        "results_first_posted": r.date_struct(status, "resultsFirstPostDateStruct", where),
+    }
+
+
+def _design(r: StudyReader, design: dict[str, Any]) -> dict[str, Any]:
+    where = "designModule"
+    info = r.obj(design, "designInfo", where)
+    masking = r.obj(info, "maskingInfo", "designInfo")
+    enrollment = r.obj(design, "enrollmentInfo", where)
+    phases = (r.code(p, enums.PHASES, f"{where}.phases") for p in r.texts(design, "phases", where))
+    return {
+        "phases": tuple(phase for phase in phases if phase),
+        "study_type": r.enum(design, "studyType", enums.STUDY_TYPES, where),
+        "allocation": r.enum(info, "allocation", enums.ALLOCATIONS, "designInfo"),
+        "intervention_model": r.enum(
+            info, "interventionModel", enums.INTERVENTION_MODELS, "designInfo"
+        ),
+        "masking": r.enum(masking, "masking", enums.MASKINGS, "maskingInfo"),
+        "primary_purpose": r.enum(
+            info, "primaryPurpose", enums.PRIMARY_PURPOSES, "designInfo", _PURPOSE_WIDTH
+        ),
+        "enrollment_count": r.count(enrollment, "count", "enrollmentInfo"),
+        "enrollment_type": r.enum(
+            enrollment, "type", enums.ENROLLMENT_TYPES, "enrollmentInfo", _SHORT_CODE_WIDTH
+        ),
+    }
+
+
+def _sponsors(r: StudyReader, sponsors: dict[str, Any]) -> dict[str, Any]:
+    where, classes = "sponsorCollaboratorsModule", enums.SPONSOR_CLASSES
+    lead = r.obj(sponsors, "leadSponsor", where)
+    collaborators = (
+        Sponsor(
+            name=r.text(c, "name", f"collaborators[{i}]", NAME),
+            sponsor_class=r.enum(c, "class", classes, f"collaborators[{i}]"),
+        )
+        for i, c in enumerate(r.dicts(sponsors, "collaborators", where))
+    )
+    return {
+        "lead_sponsor": Sponsor(
+            name=r.text(lead, "name", "leadSponsor", NAME),
+            sponsor_class=r.enum(lead, "class", classes, "leadSponsor"),
+        ),
+        "collaborators": tuple(c for c in collaborators if c.name),
+    }
+
+
+def _description(
+    r: StudyReader, description: dict[str, Any], conditions: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "conditions": r.texts(conditions, "conditions", "conditionsModule", TITLE),
+        "keywords": r.texts(conditions, "keywords", "conditionsModule", TITLE),
+        "brief_summary": r.text(description, "briefSummary", "descriptionModule"),
+        "detailed_description": r.text(description, "detailedDescription", "descriptionModule"),
+    }
+
+
+def _eligibility(r: StudyReader, eligibility: dict[str, Any]) -> dict[str, Any]:
+    where = "eligibilityModule"
+    return {
+        "sex": r.enum(eligibility, "sex", enums.SEXES, where, _SHORT_CODE_WIDTH),
+        "minimum_age": r.text(eligibility, "minimumAge", where, _AGE),
+        "maximum_age": r.text(eligibility, "maximumAge", where, _AGE),
+        "healthy_volunteers": r.flag(eligibility, "healthyVolunteers", where),
+        "eligibility_criteria": r.text(eligibility, "eligibilityCriteria", where),
+    }
+
+
+def arm_groups(r: LenientReader, arms_module: dict[str, Any]) -> tuple[ArmGroup, ...]:
+    """The arm groups of an armsInterventionsModule: the one reading of them, which the evidence
+    parser (evidence.importing.parse) shares to link its results groups to the arms."""
+    arms = []
+    for i, raw in enumerate(r.dicts(arms_module, "armGroups", "armsInterventionsModule")):
+        where = f"armGroups[{i}]"
+        arms.append(
+            ArmGroup(
+                label=r.text(raw, "label", where, TITLE),
+                type=r.enum(raw, "type", enums.ARM_GROUP_TYPES, where, _TYPE_WIDTH),
+                description=r.text(raw, "description", where),
+                intervention_names=r.texts(raw, "interventionNames", where, TITLE),
+            )
+        )
+    return tuple(arms)
+
+
+def _interventions(r: StudyReader, arms_module: dict[str, Any]) -> tuple[Intervention, ...]:
+    interventions = []
+    for i, raw in enumerate(r.dicts(arms_module, "interventions", "armsInterventionsModule")):
+        where = f"interventions[{i}]"
+        interventions.append(
+            Intervention(
+                type=r.enum(raw, "type", enums.INTERVENTION_TYPES, where, _TYPE_WIDTH),
+                name=r.text(raw, "name", where, TITLE),
+                description=r.text(raw, "description", where),
+                other_names=r.texts(raw, "otherNames", where, TITLE),
+                arm_labels=r.texts(raw, "armGroupLabels", where, TITLE),
+            )
+        )
+    return tuple(interventions)
+
+
+def _places_and_people(r: StudyReader, contacts: dict[str, Any]) -> dict[str, Any]:
+    module = "contactsLocationsModule"
+    locations = [
+        Location(
+            facility=r.text(loc, "facility", f"locations[{i}]", NAME),
+            city=r.text(loc, "city", f"locations[{i}]", SHORT_TEXT),
+            state=r.text(loc, "state", f"locations[{i}]", SHORT_TEXT),
+            country=r.text(loc, "country", f"locations[{i}]", SHORT_TEXT),
+            status=r.enum(
+                loc, "status", enums.RECRUITMENT_STATUSES, f"locations[{i}]", _STATUS_WIDTH
+            ),
+        )
+        for i, loc in enumerate(r.dicts(contacts, "locations", module))
+    ]
+    officials = [
+        Official(
+            name=r.text(o, "name", f"overallOfficials[{i}]", NAME),
+            affiliation=r.text(o, "affiliation", f"overallOfficials[{i}]", NAME),
+            role=r.text(o, "role", f"overallOfficials[{i}]", NAME),
+        )
+        for i, o in enumerate(r.dicts(contacts, "overallOfficials", module))
+    ]
+    return {"locations": tuple(locations), "officials": tuple(officials)}
+
+
+def _references(r: StudyReader, references: dict[str, Any]) -> tuple[Reference, ...]:
+    parsed = []
+    for i, ref in enumerate(r.dicts(references, "references", "referencesModule")):
+        where = f"references[{i}]"
+        parsed.append(
+            Reference(
+                pmid=_pmid(r, ref, where),
+                type=r.enum(ref, "type", enums.REFERENCE_TYPES, where),
+                citation=r.text(ref, "citation", where),
+            )
+        )
+    return tuple(parsed)
+
+
+def _pmid(r: StudyReader, ref: dict[str, Any], where: str) -> str:
+    """A PubMed id is digits (it becomes a link to PubMed): anything else is left out, reported."""
+    pmid = r.text(ref, "pmid", where, SHORT_TEXT)
+    if pmid and not _PMID_RE.match(pmid):
+        r.warn(f"{where}.pmid {pmid!r} is not a PubMed id (digits): left out, citation kept")
+        return ""
+    return pmid
