@@ -98,6 +98,7 @@ class SafetyRow:
     url: str
     cell: PooledNumbers
     control: PooledNumbers
+    terms: list[Labelled]  # the registry terms pooled in this row, with their number of trials
 
 
 @dataclass
@@ -238,8 +239,18 @@ def _pooled(pool) -> PooledNumbers:
     )
 
 
+def _terms_of(pool: CategoryPool, terms: dict[tuple[int, str], set[str]]) -> list[Labelled]:
+    """The terms of the pool's category in its trials: what a reader checks the category by."""
+    trials_of = Counter(term for t in pool.trial_ids for term in terms[(t, pool.category)])
+    return [Labelled(term, term, n) for term, n in sorted(trials_of.items(), key=_by_term)]
+
+
+def _by_term(item: tuple[str, int]) -> tuple[str, str]:
+    return (item[0].casefold(), item[0])
+
+
 def _safety(infos: dict[int, TrialInfo], selected, links: TrialsLinks) -> list[SafetyTable]:
-    counts = (
+    counts = list(
         AdverseEventCount.objects.filter(trial__in=selected, group__isnull=False)
         .filter(event__is_legacy_total_row=False)  # all-cause deaths, not an event term
         .values_list(
@@ -249,10 +260,14 @@ def _safety(infos: dict[int, TrialInfo], selected, links: TrialsLinks) -> list[S
             "group__is_control",
             "group__is_pooled",
             "event__category",
+            "event__term",
             "num_affected",
             "num_at_risk",
         )
     )
+    terms: dict[tuple[int, str], set[str]] = defaultdict(set)  # (trial, category) → terms
+    for row in counts:
+        terms[(row[0], row[5])].add(row[6])
     pools = pool_by_route(
         (
             GroupCount(
@@ -264,7 +279,7 @@ def _safety(infos: dict[int, TrialInfo], selected, links: TrialsLinks) -> list[S
                 affected=affected,
                 at_risk=at_risk,
             )
-            for t, g, cell, control, pooled, category, affected, at_risk in counts
+            for t, g, cell, control, pooled, category, _term, affected, at_risk in counts
         ),
         {pk: sorted(info.facets["routes"]) for pk, info in infos.items()},
     )
@@ -280,6 +295,7 @@ def _safety(infos: dict[int, TrialInfo], selected, links: TrialsLinks) -> list[S
                 url=links.url(ae_category=c, **({"route": route} if route else {})),
                 cell=_pooled(by_category[c].cell),
                 control=_pooled(by_category[c].control),
+                terms=_terms_of(by_category[c], terms),
             )
             for c, c_label in categories.items()
             if c in by_category
