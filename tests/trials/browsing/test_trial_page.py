@@ -133,3 +133,16 @@ def test_a_trial_with_posted_results_shows_the_evidence_sections_and_its_history
     # The page's own table of contents leads to them.
     assert 'href="#evidence"' in html and 'id="evidence"' in html
     assert 'href="#history"' in html and 'id="history"' in html
+
+
+def test_a_cell_therapy_with_no_route_stated_says_so_on_its_page_and_in_the_list(client, db):
+    # NCT05562024 (a CAR-T product) never says how its cells are given.
+    upsert(load_record("other/v2-2026", "NCT05562024"))
+
+    page = text_of(client.get("/trials/NCT05562024/"))
+    listing = text_of(client.get("/trials/?q=NCT05562024"))
+
+    assert "route not stated in the record" in page
+    assert "Other cell product" in page
+    assert "route not stated in the record" in listing
+

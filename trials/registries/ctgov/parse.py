@@ -118,6 +118,7 @@ class ParsedStudy:
     study_type: str = ""
     allocation: str = ""
     intervention_model: str = ""
+    intervention_model_description: str = ""  # designInfo: some records state the route only here
     masking: str = ""
     primary_purpose: str = ""
     enrollment_count: int | None = None
@@ -333,6 +334,7 @@ def parse_study(record: Any) -> ParsedStudy:
         intervention_model=r.enum(
             design_info.get("interventionModel"), enums.INTERVENTION_MODELS, "interventionModel"
         ),
+        intervention_model_description=_text(design_info.get("interventionModelDescription")),
         masking=r.enum(masking_info.get("masking"), enums.MASKINGS, "masking"),
         primary_purpose=r.enum(
             design_info.get("primaryPurpose"), enums.PRIMARY_PURPOSES, "primaryPurpose"
