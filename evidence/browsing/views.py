@@ -2,6 +2,7 @@ from django.shortcuts import render
 
 from evidence.browsing.overview import evidence_overview
 from trials.browsing.filters import TrialFilter
+from trials.browsing.listing import selection_context
 
 
 def overview(request):
@@ -17,5 +18,11 @@ def overview(request):
     return render(
         request,
         "evidence/overview.html",
-        {**context, "filterset": filterset, "ignored": sorted(errors), "params": params},
+        {
+            **context,
+            **selection_context(filterset, request.GET),
+            "filterset": filterset,
+            "ignored": sorted(errors),
+            "params": params,
+        },
     )

@@ -232,3 +232,19 @@ def test_the_tables_are_accessible(client, hynr):
     assert '<th scope="rowgroup"' in html
     assert 'role="region"' in html and 'tabindex="0"' in html
     assert "<title>Evidence by cell type and route" in html
+
+
+def test_the_note_on_serious_events_names_selected_trials_that_file_every_event_so(client):
+    upsert(load_record("other/2020-07-28", "NCT02448641"))  # 17 serious rows, no other events
+    upsert(load_record("snapshot/2020-07-28", "NCT01363401"))  # serious and other events
+
+    html = page(client).content.decode()
+
+    assert 'file every event as serious (of these: <a href="/trials/NCT02448641/">' in html
+    assert '<a href="/trials/NCT01363401/">NCT01363401</a>)' not in html
+
+
+def test_the_note_on_serious_events_names_no_trial_the_tracker_does_not_have(client, hynr):
+    html = page(client).content.decode()
+
+    assert "NCT02448641" not in html
