@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from trials import labels
+from trials.browsing.display import source_label
+from trials.browsing.trial_page import FIELD_NAMES, value_label
 from trials.curating import files as curation
 from trials.curating.admin_forms import curation_fieldset_rows, curation_form
 from trials.effective import effective_values
@@ -125,8 +127,21 @@ class AutoLabelInline(ReadOnlyMixin, admin.TabularInline):
     model = AutoLabel
     extra = 0
     verbose_name_plural = "automatic labels (accepted at confidence ≥ 0.6; below: suggestions)"
-    fields = ["field", "value", "arm", "phrase", "source", "confidence", "accepted"]
+    fields = ["label", "value_label", "arm", "phrase", "where", "confidence", "accepted"]
     readonly_fields = fields
+
+    # In a curator's words: "Cell source", "Intervention 1 description", not the names in code.
+    @admin.display(description="label")
+    def label(self, obj):
+        return FIELD_NAMES.get(obj.field, obj.field)
+
+    @admin.display(description="value")
+    def value_label(self, obj):
+        return value_label(obj.field, obj.value)
+
+    @admin.display(description="where")
+    def where(self, obj):
+        return source_label(obj.source) or "—"
 
 
 class CurationInline(ReadOnlyMixin, admin.TabularInline):
@@ -315,6 +330,15 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     ]
     list_display_links = None
     list_filter = ["is_cell_therapy", "overall_status"]
+
+    class Media:
+        # Long titles and phrases wrap, so that every column fits a 1400 px screen.
+        css = {"all": ["css/admin_review.css"]}
+
+    def changelist_view(self, request, extra_context=None):
+        title = "Review queue: trials whose automatic labels need a curator, least sure first"
+        return super().changelist_view(request, {**(extra_context or {}), "title": title})
+
     search_fields = ["nct_id", "brief_title", "lead_sponsor"]
     actions = [mark_reviewed]
     list_per_page = 100
@@ -354,7 +378,11 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         label = next(iter(obj.auto_labels.all()), None)
         if label is None:
             return "—"
-        return f"{label.field} = {label.value} “{label.phrase}” ({label.source})"
+        said = value_label(label.field, label.value)
+        text = f"{FIELD_NAMES.get(label.field, label.field)}: {said} ({label.confidence:.2f})"
+        if not label.phrase:
+            return f"{text}, the record does not say"
+        return f"{text}, from “{label.phrase}” in {source_label(label.source).lower()}"
 
 
 # --- History and imports ----------------------------------------------------------------------

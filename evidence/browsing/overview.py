@@ -97,6 +97,7 @@ class SafetyRow:
     url: str
     cell: PooledNumbers
     control: PooledNumbers
+    terms: list[Labelled]  # the registry terms pooled in this row, with their number of trials
 
 
 @dataclass
@@ -148,10 +149,12 @@ def evidence_overview(trials: QuerySet[Trial], params: dict[str, list[str]]) -> 
     ).values_list("trial_id", "facet", "value"):
         infos[trial_id].facets[facet].add(value)
 
+    safety, all_serious = _safety(infos, selected, links)
     return {
         "trial_count": len(infos),
         "matrix": _matrix(infos, links),
-        "safety": _safety(infos, selected, links),
+        "safety": safety,
+        "all_serious": all_serious,
         "functional": _functional(infos, selected),
     }
 
@@ -237,8 +240,21 @@ def _pooled(pool) -> PooledNumbers:
     )
 
 
-def _safety(infos: dict[int, TrialInfo], selected, links: TrialsLinks) -> list[SafetyTable]:
-    counts = (
+def _terms_of(pool: CategoryPool, terms: dict[tuple[int, str], set[str]]) -> list[Labelled]:
+    """The terms of the pool's category in its trials: what a reader checks the category by."""
+    trials_of = Counter(term for t in pool.trial_ids for term in terms[(t, pool.category)])
+    return [Labelled(term, term, n) for term, n in sorted(trials_of.items(), key=_by_term)]
+
+
+def _by_term(item: tuple[str, int]) -> tuple[str, str]:
+    return (item[0].casefold(), item[0])
+
+
+def _safety(
+    infos: dict[int, TrialInfo], selected, links: TrialsLinks
+) -> tuple[list[SafetyTable], list[Labelled]]:
+    """The tables by route, and the selected trials that filed every event as serious."""
+    counts = list(
         AdverseEventCount.objects.filter(trial__in=selected, group__isnull=False)
         .filter(event__is_legacy_total_row=False)  # all-cause deaths, not an event term
         .values_list(
@@ -248,10 +264,18 @@ def _safety(infos: dict[int, TrialInfo], selected, links: TrialsLinks) -> list[S
             "group__is_control",
             "group__is_pooled",
             "event__category",
+            "event__term",
+            "event__serious",
             "num_affected",
             "num_at_risk",
         )
     )
+    terms: dict[tuple[int, str], set[str]] = defaultdict(set)  # (trial, category) → terms
+    kinds: dict[int, set[bool]] = defaultdict(set)  # trial → serious, other, or both
+    for row in counts:
+        terms[(row[0], row[5])].add(row[6])
+        kinds[row[0]].add(row[7])
+    all_serious = sorted(infos[t].nct_id for t, seen in kinds.items() if seen == {True})
     pools = pool_by_route(
         (
             GroupCount(
@@ -263,7 +287,7 @@ def _safety(infos: dict[int, TrialInfo], selected, links: TrialsLinks) -> list[S
                 affected=affected,
                 at_risk=at_risk,
             )
-            for t, g, cell, control, pooled, category, affected, at_risk in counts
+            for t, g, cell, control, pooled, category, _term, _serious, affected, at_risk in counts
         ),
         {pk: sorted(info.facets["routes"]) for pk, info in infos.items()},
     )
@@ -279,13 +303,14 @@ def _safety(infos: dict[int, TrialInfo], selected, links: TrialsLinks) -> list[S
                 url=links.url(ae_category=c, **({"route": route} if route else {})),
                 cell=_pooled(by_category[c].cell),
                 control=_pooled(by_category[c].control),
+                terms=_terms_of(by_category[c], terms),
             )
             for c, c_label in categories.items()
             if c in by_category
         ]
         if rows:
             tables.append(SafetyTable(Labelled(route or "all", route_label), rows))
-    return tables
+    return tables, [Labelled(n, trial_url(n)) for n in all_serious]
 
 
 def _functional(infos: dict[int, TrialInfo], selected) -> list[FunctionalDomain]:

@@ -3,6 +3,7 @@ from django.views.decorators.http import require_safe
 
 from evidence.browsing.overview import evidence_overview
 from trials.browsing.filters import TrialFilter
+from trials.browsing.listing import selection_context
 
 
 @require_safe
@@ -19,5 +20,11 @@ def overview(request):
     return render(
         request,
         "evidence/overview.html",
-        {**context, "filterset": filterset, "ignored": sorted(errors), "params": params},
+        {
+            **context,
+            **selection_context(filterset, request.GET),
+            "filterset": filterset,
+            "ignored": sorted(errors),
+            "params": params,
+        },
     )

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_safe
 
+from trials.browsing import listing
 from trials.browsing.filters import TrialFilter
 from trials.history import timeline
 from trials.models import TrialChange
@@ -67,6 +68,7 @@ def change_list(request):
             "page": page,
             "entries": timeline.describe_all(page.object_list),
             "filterset": filterset,
+            **listing.selection_context(filterset, request.GET),
             "query": query.urlencode(),
             "feed_url": _with_query(reverse("changes:feed"), query.urlencode()),
         },

@@ -19,7 +19,7 @@ import threading
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connections
 from django.db.models import F, QuerySet
@@ -48,6 +48,10 @@ class FacetIndex:
     cell_therapies: int  # bitmap of the visible cell therapies
     bitmaps: dict[str, dict[str, int]]  # facet → value → bitmap
     by_update: array  # the visible trials' pks, latest update first (LATEST_UPDATE_FIRST)
+    # Enrollment by its type ("ACTUAL", "ESTIMATED", "" when not said): the bitmap of the trials
+    # that give a figure, and one bitmap per binary digit of the figure, so that the sum over
+    # any selection is a few AND and bit counts, not a walk over its trials.
+    enrolled: dict[str, tuple[int, tuple[int, ...]]] = field(default_factory=dict)
 
     def bitmap_of(self, pks: Iterable[int]) -> int:
         """The bitmap of these trials (those not visible are left out)."""
@@ -71,6 +75,16 @@ class FacetIndex:
 
     def in_status_groups(self, groups: Iterable[str]) -> int:
         return self.any_of("status", [s for g in groups for s in STATUS_GROUPS.get(g, ())])
+
+    def participants(self, within: int) -> dict[str, tuple[int, int]]:
+        """Enrollment type → (participants, trials) of the trials of `within` that give one."""
+        totals = {}
+        for kind, (known, digits) in self.enrolled.items():
+            trials = (known & within).bit_count()
+            if trials:
+                total = sum((digit & within).bit_count() << k for k, digit in enumerate(digits))
+                totals[kind] = (total, trials)
+        return totals
 
     def counts(self, facet: str, within: int) -> dict[str, int]:
         """How many trials of `within` have each value of `facet` (values with none left out)."""
@@ -102,14 +116,23 @@ def build(version: tuple, using: str = "default") -> FacetIndex:
         Trial.objects.using(using)
         .visible()
         .order_by(*LATEST_UPDATE_FIRST)
-        .values_list("pk", "is_cell_therapy")
+        .values_list("pk", "is_cell_therapy", "enrollment", "enrollment_type")
     )
-    size = (max(pk for pk, _cell in trials) + 8) // 8 if trials else 1
+    size = (max(row[0] for row in trials) + 8) // 8 if trials else 1
     visible, cell = bytearray(size), bytearray(size)
-    for pk, is_cell in trials:
+    enrolled: dict[str, tuple[bytearray, list[bytearray]]] = {}
+    for pk, is_cell, enrollment, kind in trials:
         visible[pk >> 3] |= 1 << (pk & 7)
         if is_cell:
             cell[pk >> 3] |= 1 << (pk & 7)
+        if enrollment is not None:
+            known, digits = enrolled.setdefault(kind or "", (bytearray(size), []))
+            known[pk >> 3] |= 1 << (pk & 7)
+            for k in range(enrollment.bit_length()):
+                if k == len(digits):
+                    digits.append(bytearray(size))
+                if enrollment >> k & 1:
+                    digits[k][pk >> 3] |= 1 << (pk & 7)
     bits: dict[str, dict[str, bytearray]] = defaultdict(dict)
     rows = (
         TrialFacet.objects.using(using)
@@ -133,7 +156,14 @@ def build(version: tuple, using: str = "default") -> FacetIndex:
             facet: {value: int.from_bytes(b, "little") for value, b in by_value.items()}
             for facet, by_value in bits.items()
         },
-        by_update=array("q", (pk for pk, _cell in trials)),
+        by_update=array("q", (row[0] for row in trials)),
+        enrolled={
+            kind: (
+                int.from_bytes(known, "little"),
+                tuple(int.from_bytes(d, "little") for d in digits),
+            )
+            for kind, (known, digits) in enrolled.items()
+        },
     )
 
 

@@ -17,6 +17,8 @@ from trials.models import ImportRun, Trial
 
 # Enrollment bands for the overview chart: (label, lowest, highest); None is open-ended.
 ENROLLMENT_BANDS = (
+    # Withdrawn trials enrolled nobody: a band of their own, not left out of the chart.
+    ("0 (none enrolled)", 0, 0),
     ("1–10", 1, 10),
     ("11–25", 11, 25),
     ("26–50", 26, 50),

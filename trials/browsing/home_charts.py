@@ -80,7 +80,11 @@ def overview_charts(overview: Overview) -> list[ChartView]:
         for year, n in overview.start_years
     ]
     bands = [
-        Row(label, n, _list_url(enrollment_min=low, **({"enrollment_max": high} if high else {})))
+        Row(
+            label,
+            n,
+            _list_url(enrollment_min=low, **({"enrollment_max": high} if high is not None else {})),
+        )
         for label, low, high, n in overview.enrollment_bands
     ]
     charts = [

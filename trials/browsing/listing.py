@@ -36,6 +36,10 @@ FACET_ORDER = (
     "study_type",
     "country",
     "sponsor_class",
+    # The evidence app's facets (trials.labels.EVIDENCE_FACETS): outcomes and adverse events.
+    "outcome_domain",
+    "result_domain",
+    "ae_category",
 )
 
 
@@ -72,6 +76,30 @@ class FacetGroup:
     def long(self) -> bool:
         """Long enough to scroll within itself rather than push the other filters away."""
         return len(self.options) > LONG_FACET
+
+
+@dataclass(frozen=True)
+class Participants:
+    """The enrollment of the selected trials: what was enrolled apart from what is planned."""
+
+    actual: int = 0
+    actual_trials: int = 0
+    estimated: int = 0
+    estimated_trials: int = 0
+    unstated_trials: int = 0  # no figure, or a figure whose type the record does not say
+
+
+def participants(filterset: TrialFilter) -> Participants:
+    by_type = filterset.participants()
+    actual, actual_trials = by_type.get("ACTUAL", (0, 0))
+    estimated, estimated_trials = by_type.get("ESTIMATED", (0, 0))
+    return Participants(
+        actual=actual,
+        actual_trials=actual_trials,
+        estimated=estimated,
+        estimated_trials=estimated_trials,
+        unstated_trials=filterset.count() - actual_trials - estimated_trials,
+    )
 
 
 @dataclass(frozen=True)
@@ -252,6 +280,21 @@ def active_filters(filterset: TrialFilter, query: QueryDict) -> list[ActiveFilte
     return active
 
 
+def selection_context(filterset: TrialFilter, query: QueryDict) -> dict:
+    """The list's filter controls and chips, for a page that shows the same trials another way
+    (templates/trials/_selection.html)."""
+    counts = filterset.facet_counts()
+    return {
+        "cleaned": filterset.cleaned(),
+        "scopes": SCOPES,
+        "facet_groups": facet_groups(filterset, counts),
+        "has_results_options": has_results_options(filterset, counts),
+        "active_filters": active_filters(filterset, query),
+        "selection_count": filterset.count(),
+        "list_query": canonical_query(query),
+    }
+
+
 def page_context(filterset: TrialFilter, query: QueryDict, page: Page, params: PageParams) -> dict:
     """Everything the list template shows, from the filter, the query string and the page."""
     counts = filterset.facet_counts()
@@ -276,4 +319,6 @@ def page_context(filterset: TrialFilter, query: QueryDict, page: Page, params: P
         "scopes": SCOPES,
         "query": query,
         "export_query": query_string(query, per_page=None),
+        "selection_query": query_string(query, per_page=None, sort=None),
+        "participants": participants(filterset),
     }

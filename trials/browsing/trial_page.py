@@ -49,6 +49,7 @@ class LabelRow:
     origin: str  # "auto" or "curated"
     curation: Curation | None
     evidence: list[Evidence]
+    empty: str = "none"  # what the page says when there is no value
 
 
 @dataclass
@@ -104,6 +105,15 @@ def effective_values(trial: Trial, field_name: str) -> list[str]:
     return trial.facet_values(field_name)
 
 
+# Said in words when a cell therapy has no value, so that a reader does not take a missing line
+# for a missing check: the classifier read the record and found none.
+NOT_STATED = {
+    "cell_types": "cell type not stated in the record",
+    "cell_sources": "source not stated in the record",
+    "routes": "route not stated in the record",
+}
+
+
 def label_rows(trial: Trial) -> list[LabelRow]:
     """One row per label field, in the vocabulary's order (needs `curations_in_force`)."""
     curations = {c.field: c for c in trial.curations_in_force if c.value is not None}
@@ -119,6 +129,7 @@ def label_rows(trial: Trial) -> list[LabelRow]:
                 origin="curated" if name in curations else "auto",
                 curation=curations.get(name),
                 evidence=[evidence_for(trial, a) for a in field_autos],
+                empty=NOT_STATED.get(name, "none") if trial.is_cell_therapy else "none",
             )
         )
     return rows

@@ -204,4 +204,16 @@ def decide(study: ParsedStudy, hits: list[Hit]) -> Classification:
         labels = [cell_therapy, Label("donor", "unknown", "", "", UNKNOWN_CONFIDENCE)]
     else:
         labels = [cell_therapy, _donor_label(hits), *_set_labels(hits)]
+        if not any(
+            label.field == "cell_types" and not label.arm and label.confidence >= ACCEPT
+            for label in labels
+        ):
+            labels.append(_unnamed_cells(cell_therapy))
     return Classification(labels=_order(study, labels))
+
+
+def _unnamed_cells(cell_therapy: Label) -> Label:
+    """A cell therapy always has a cell type: when the record names none that the tables know
+    (a new product, "T cell injection", "bone marrow stem cells"), it is other-cell, decided by
+    the phrase that made it a cell therapy, at ACCEPT so that a curator sees how little it is."""
+    return Label("cell_types", "other-cell", cell_therapy.phrase, cell_therapy.source, ACCEPT)

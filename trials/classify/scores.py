@@ -16,6 +16,9 @@ WEIGHTS = {
     "keywords": 0.7,
     "brief_summary": 0.7,
     "detailed_description": 0.65,
+    # The design module's description of the intervention model: the protocol in prose (some
+    # records state the route only here, NCT03482050), but it also describes the comparator.
+    "intervention_model_description": 0.85,
 }
 # Standing of each kind of source. A value said only in a lower-standing source does not join a
 # field that a higher-standing source has already filled: when the title and the interventions

@@ -127,6 +127,14 @@ def segments_of(study: ParsedStudy) -> list[Segment]:
             WEIGHTS["detailed_description"],
         )
     )
+    segments.append(
+        Segment(
+            "intervention_model_description",
+            study.intervention_model_description,
+            "protocol",
+            WEIGHTS["intervention_model_description"],
+        )
+    )
     # Per-arm: the arm's own words and those of the cell interventions it receives.
     for i, arm in enumerate(study.arms):
         role, links = arm_roles[i]

@@ -121,6 +121,8 @@ ROUTE_PATTERNS: tuple[Pattern, ...] = (
     _p("intracerebroventricular", r"\bintra-?\s?ventricular(?:ly)?\b", 0.95),
     _p("intracerebroventricular", _B + r"ICV" + _E, 0.9, case=True),
     _p("intracerebroventricular", r"\binto\s+the\s+(?:lateral\s+)?ventricles?\b", 0.9),
+    # "delivered via an indwelling catheter into the ventricular system" (CAR-T in brain tumours)
+    _p("intracerebroventricular", r"\binto\s+(?:the|their)\s+ventricular\s+system\b", 0.9),
     _p("intracerebral", r"\bintra-?\s?cerebral(?:ly)?\b"),
     _p("intracerebral", r"\bintra-?\s?cranial(?:ly)?\b", 0.9),
     _p("intracerebral", r"\binto\s+the\s+(?:primary\s+)?motor\s+cortex\b", 0.9),
@@ -135,14 +137,24 @@ ROUTE_PATTERNS: tuple[Pattern, ...] = (
         not_after=_ROMAN_CONTEXT,
     ),
     _p("intravenous", r"\b(?:via|through|into)\s+(?:a\s+|the\s+)?peripheral\s+veins?\b", 0.9),
+    _p("intravenous", r"\b(?:via|through)\s+(?:a\s+|the\s+)?veins?\b", 0.85),
+    _p("intravenous", r"\bcentral\s+venous\s+(?:access\s+)?(?:catheter|line|port)s?\b", 0.9),
     _p("intra-arterial", r"\bintra-?\s?arterial(?:ly)?\b"),
     _p("intra-arterial", r"\bintra-?\s?carotid\b", 0.95),
+    _p("intra-arterial", r"\b(?:via|through)\s+(?:an?\s+|the\s+)?arter(?:y|ies)\b", 0.85),
     _p("intramuscular", r"\bintra-?\s?muscular(?:ly)?\b"),
     _p("intramuscular", _B + r"IM" + _E, 0.85, case=True),
     _p("intramuscular", r"\binto\s+(?:the\s+)?(?:\w+\s+){0,2}muscles?\b", 0.85),
     _p(
         "other",
         r"\bintra-?\s?(?:nasal|vitreal|peritoneal|articular|dermal|lesional|coronary|myocardial)(?:ly)?\b",
+        0.9,
+    ),
+    # Into a tumour or the cavity left by its resection: not brain parenchyma, not the CSF.
+    _p(
+        "other",
+        r"\bintra-?\s?(?:tumou?ral(?:ly)?|tumou?r|cavitary)\b|\binto\s+the\s+tumou?r(?:\s+resection)?"
+        r"\s+cavity\b",
         0.9,
     ),
 )
@@ -345,6 +357,21 @@ PRODUCTS: tuple[Product, ...] = (
         cell_sources=("adipose",),
         supersedes=("msc",),
     ),
+    # Immune-effector cell products (CAR-T, CAR-NK, NK cells, CIK, TIL): other-cell. They are made
+    # from the patient's or a donor's blood mononuclear cells, which their descriptions name: those
+    # are the starting material, not the product.
+    _product(
+        r"\bchimeric\s+antigen\s+receptor\b|\bnatural\s+killer\s+(?:\(NK\)\s+)?(?:T\s+)?cells?\b"
+        r"|\bcytokine[- ]induced\s+killer\s+cells?\b|\btumou?r[- ]infiltrating\s+lymphocytes?\b",
+        cell_types=("other-cell",),
+        supersedes=("bm-mnc",),
+    ),
+    _product(
+        r"(?<![a-z])CAR[-+. ]{0,2}(?:T|NK)s?(?![A-Za-z])|" + _B + r"NK[- ]?(?:cells?|92)" + _E,
+        case=True,
+        cell_types=("other-cell",),
+        supersedes=("bm-mnc",),
+    ),
     _product(
         r"\b(?:umbilical\s+cord|wharton'?s?'?\s+jelly)[- ](?:derived\s+)?(?:\w+\s+){0,2}?"
         r"(?:mesenchymal|MSCs?)\b|" + _B + r"(?:WJ|h?UC)-?MSCs?" + _W,
@@ -377,7 +404,7 @@ CELL_ANCHOR_RE = re.compile(
     r"|\b(?:implant\w*|graft\w*|NurOwn\b"
     r"|Q-Cells?\b|AstroRx\b|HSSCs?\b|HYNR-CS\b|lenzumestrocel\b|Neuronata|ADRCs?\b"
     r"|Tregs?\b|lymphocytes\b|PBMCs?\b|MNCs?\b|progenitors?\b|astrocytes?\b|CNS10\b"
-    r"|stromal\s+vascular\b|SVF\b|hGRPs?\b|NSI-?566\b|ADSCs?\b)",
+    r"|stromal\s+vascular\b|SVF\b|hGRPs?\b|NSI-?566\b|ADSCs?\b|CAR-?T\b|CAR-?NK\b)",
     re.IGNORECASE,
 )
 # Things given beside the cells (or instead of them), whose routes do not count. ("Placebo-

@@ -96,7 +96,10 @@ class CuratedField:
             return "yes" if value else "no"
         if self.kind is Kind.SLUG:
             return self.vocabulary.get(value, value)
-        return ", ".join(self.vocabulary.get(v, v) for v in sorted(value)) or "none"
+        # An empty curated set is a value a curator chose ("the record states no route"), not
+        # "not yet curated" (None, above).
+        empty = "not stated in the record" if self.name == "routes" else "none"
+        return ", ".join(self.vocabulary.get(v, v) for v in sorted(value)) or empty
 
 
 def _label_field(name: str) -> CuratedField:

@@ -153,6 +153,52 @@ def test_a_page_fits_a_375_pixel_phone_without_scrolling_sideways(
         assert panel.get_attribute("open") is None
 
 
+PHONE_TABLES = """
+return Array.from(document.querySelectorAll('main table, #content table')).map(table => {
+  const region = table.closest('.scroll');
+  const first = table.querySelector('tbody tr > :first-child');
+  return {
+    caption: (table.caption && table.caption.textContent) || table.className,
+    right: table.getBoundingClientRect().right,
+    region: region ? region.getBoundingClientRect().right : null,
+    scrolls: region ? region.scrollWidth > region.clientWidth : false,
+    sticky: first ? getComputedStyle(first).position : '',
+    stacked: getComputedStyle(table).display === 'block',
+  };
+});
+"""
+
+
+@pytest.mark.parametrize("path", ["/evidence/", "/changes/", "/trials/NCT01363401/"])
+def test_every_table_reads_on_a_390_pixel_phone(live_server, trials, browser, path):
+    # The adverse events of NCT01363401 (HYNR-CS) are a wide table of groups; /evidence/ and
+    # /changes/ have several. Each either fits, stacks its rows, or scrolls inside its own region
+    # with the first column held in view, so the page never scrolls sideways.
+    upsert(load_record("snapshot/2020-07-28", "NCT01363401"))
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True},
+    )
+    browser.get(f"{live_server.url}{path}")
+
+    viewport = browser.execute_script("return window.innerWidth")
+    tables = browser.execute_script(PHONE_TABLES)
+
+    assert viewport == 390
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= viewport
+    assert browser.execute_script("return document.body.scrollWidth") <= viewport
+    assert tables
+    for table in tables:
+        if table["stacked"]:
+            continue
+        if table["region"] is None:
+            assert table["right"] <= viewport, table
+        else:
+            assert table["region"] <= viewport, table
+            if table["scrolls"]:
+                assert table["sticky"] == "sticky", table  # the first column stays in view
+
+
 def test_the_skip_link_is_the_first_stop_of_the_keyboard_and_leads_to_the_content(
     live_server, trials, browser
 ):

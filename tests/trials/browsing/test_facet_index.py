@@ -132,3 +132,28 @@ def test_id_lists_reads_the_ids_of_several_querysets_at_once(snapshot):
     assert sorted(found[0]) == sorted(with_results.values_list("pk", flat=True))
     assert found[1] == []
     assert len(found[2]) == Trial.objects.count()
+
+
+@pytest.mark.parametrize(
+    "query", ["", "route=intrathecal", "scope=all", "q=mesenchymal&phase=PHASE2", "route=other"]
+)
+def test_the_participants_of_a_selection_are_those_sql_sums(snapshot, query):
+    from django.db.models import Count, Q, Sum
+
+    filterset = TrialFilter(QueryDict(query))
+    expected = {}
+    for kind in ("ACTUAL", "ESTIMATED"):
+        row = filterset.qs.filter(enrollment__isnull=False, enrollment_type=kind).aggregate(
+            total=Sum("enrollment"), trials=Count("pk")
+        )
+        if row["trials"]:
+            expected[kind] = (row["total"], row["trials"])
+    unstated = filterset.qs.filter(Q(enrollment__isnull=False) & ~Q(enrollment_type__in=expected))
+
+    participants = filterset.participants()
+
+    assert {k: v for k, v in participants.items() if k in ("ACTUAL", "ESTIMATED")} == expected
+    assert sum(n for _total, n in participants.values()) == len(
+        [t for t in filterset.qs if t.enrollment is not None]
+    )
+    assert unstated.count() == sum(n for k, (_t, n) in participants.items() if k not in expected)

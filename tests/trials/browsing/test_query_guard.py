@@ -4,7 +4,7 @@ import pytest
 from django.http import QueryDict
 
 from trials.browsing import query_guard
-from trials.browsing.fulltext import websearch_text
+from trials.browsing.websearch import parse, words
 
 pytestmark = pytest.mark.django_db
 
@@ -93,10 +93,18 @@ def test_a_search_of_many_dashes_is_no_server_error(client, snapshot, url, q):
     assert response.status_code == 200
 
 
-def test_dashes_that_negate_nothing_are_left_out_of_the_search():
-    assert websearch_text("---stem") == "  -stem"
-    assert websearch_text("-(-(stem") == " ( (stem"
-    assert websearch_text('MSC-NTF -"stem cell" -x') == 'MSC-NTF -"stem cell" -x'
+def terms(text):
+    """Each AND-group's terms as (words, negated, phrase)."""
+    return [[(words(t.text), t.negated, t.phrase) for t in group] for group in parse(text, {})]
+
+
+def test_dashes_negate_a_term_once_however_many_there_are():
+    assert terms("---stem") == [[(["stem"], True, False)]]
+    assert terms("-" * 40 + "stem") == [[(["stem"], True, False)]]
+    assert terms("-" * 40) == []
+    assert terms('MSC-NTF -"stem cell" -x') == [
+        [(["msc", "ntf"], False, False), (["stem", "cell"], True, True), (["x"], True, False)]
+    ]
 
 
 def test_a_negated_word_still_excludes_on_every_database(client, snapshot):

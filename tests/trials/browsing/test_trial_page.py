@@ -133,3 +133,38 @@ def test_a_trial_with_posted_results_shows_the_evidence_sections_and_its_history
     # The page's own table of contents leads to them.
     assert 'href="#evidence"' in html and 'id="evidence"' in html
     assert 'href="#history"' in html and 'id="history"' in html
+
+
+def test_a_cell_therapy_with_no_route_stated_says_so_on_its_page_and_in_the_list(client, db):
+    # NCT05562024 (a CAR-T product) never says how its cells are given.
+    upsert(load_record("other/v2-2026", "NCT05562024"))
+
+    page = text_of(client.get("/trials/NCT05562024/"))
+    listing = text_of(client.get("/trials/?q=NCT05562024"))
+
+    assert "route not stated in the record" in page
+    assert "Other cell product" in page
+    assert "route not stated in the record" in listing
+
+
+def test_the_records_publications_are_listed_once(client, db):
+    upsert(load_record("snapshot/2020-07-28", "NCT01363401"))
+
+    page = text_of(client.get("/trials/NCT01363401/"))
+
+    assert page.count('href="https://pubmed.ncbi.nlm.nih.gov/25934946/"') == 1
+    assert 'references-heading">Publications and references</h2>' in page
+
+
+def test_a_curator_records_route_not_stated_apart_from_not_yet_curated(client, nurown):
+    trial = Trial.objects.get(nct_id="NCT03280056")
+    curate(
+        trial=trial, field_name="routes", value=[], note="no route in the record", curator_name="c"
+    )
+
+    page = text_of(client.get("/trials/NCT03280056/"))
+    trial.refresh_from_db()
+
+    assert "route not stated in the record" in page
+    assert 'origin--curated">curated' in page
+    assert trial.curations.current().get(field="routes").value == []

@@ -59,6 +59,17 @@ def test_the_overview_draws_its_charts_as_svg_with_their_figures(client, snapsho
     assert "cdn" not in html.lower()
 
 
+def test_the_enrollment_chart_counts_trials_that_enrolled_nobody(client, snapshot):
+    # Withdrawn trials enroll 0 participants: they have a band, not a gap in the chart.
+    nobody = Trial.objects.cell_therapies().filter(enrollment=0).count()
+
+    html = text_of(client.get("/"))
+
+    assert nobody >= 2
+    assert f"0 (none enrolled): {nobody} trials;" in html
+    assert '<a href="/trials/?enrollment_min=0&amp;enrollment_max=0">0 (none enrolled)</a>' in html
+
+
 def test_the_overview_lists_the_most_recently_changed_trials(client, snapshot):
     newest = Trial.objects.cell_therapies().order_by("-last_changed", "nct_id").first()
 
@@ -270,3 +281,43 @@ def test_every_page_links_to_every_section_of_the_site(client, db, path):
 
     for href in ('href="/"', 'href="/trials/"', 'href="/evidence/"', 'href="/changes/"'):
         assert href in html
+
+
+def test_the_list_offers_the_outcome_result_and_adverse_event_filters(client, snapshot):
+    html = text_of(client.get("/trials/?ae_category=headache"))
+
+    for param in ("outcome_domain", "result_domain", "ae_category"):
+        assert f'name="{param}"' in html
+    assert 'name="ae_category" id="f-ae_category-1" value="headache" checked' in html
+    assert "Adverse event reported: Headache" in html  # its chip
+
+
+def test_the_list_shows_the_participants_of_its_selection_actual_and_estimated_apart(
+    client, snapshot
+):
+    trials = TrialFilter(QueryDict("route=intrathecal")).qs
+    actual = sum(t.enrollment for t in trials if t.enrollment_type == "ACTUAL")
+    estimated = sum(t.enrollment for t in trials if t.enrollment_type == "ESTIMATED")
+
+    html = text_of(client.get("/trials/?route=intrathecal"))
+
+    assert actual and estimated
+    assert f"<strong>{actual:,}</strong> enrolled in" in html
+    assert f"<strong>{estimated:,}</strong> planned in" in html
+
+
+def test_the_list_links_the_evidence_and_the_changes_of_its_selection(client, snapshot):
+    html = text_of(client.get("/trials/?route=intrathecal&sort=phase"))
+    count = TrialFilter(QueryDict("route=intrathecal")).count()
+
+    assert f'<a href="/evidence/?route=intrathecal">Evidence for these {count} trials</a>' in html
+    assert f'<a href="/changes/?route=intrathecal">Changes to these {count} trials</a>' in html
+
+
+@pytest.mark.parametrize("page", ["/evidence/", "/changes/"])
+def test_the_evidence_and_change_pages_show_the_lists_filters_and_chips(client, snapshot, page):
+    html = text_of(client.get(f"{page}?route=intrathecal&phase=PHASE3"))
+
+    assert 'name="route" id="f-route-' in html and 'value="intrathecal" checked' in html
+    assert 'class="chip" aria-label="Remove filter Delivery route: Intrathecal' in html
+    assert 'href="?phase=PHASE3"' in html  # removing the route chip keeps the phase

@@ -218,15 +218,22 @@ def test_q_cells_are_glial_and_each_cohort_is_intraspinal():
     assert result.accepted("routes", "Cohort 1")[0].phrase == "lumbar surgical transplantation"
 
 
-def test_astrorx_is_glial_from_embryonic_stem_cells_with_no_route_stated():
-    # intervention[0] "AstroRx": "Astrocytes derived from human embryonic stem cells". The 2020
-    # record never says how the cells are given.
+def test_astrorx_is_glial_from_embryonic_stem_cells_given_as_its_design_module_says():
+    # intervention[0] "AstroRx": "Astrocytes derived from human embryonic stem cells". Only the
+    # design module's intervention-model description says how they are given: "AstroRx will be
+    # administered by intrathecal (spinal) injection to subjects with ALS".
     result = classified("snapshot/2020-07-28", "NCT03482050")
 
     assert result.values("cell_types") == ["glial"]
     assert result.values("cell_sources") == ["embryonic-stem-cell"]
     assert result.donor == "allogeneic"
-    assert result.values("routes") == []
+    [route] = result.accepted("routes")
+    assert (route.value, route.phrase, route.source) == (
+        "intrathecal",
+        "intrathecal",
+        "intervention_model_description",
+    )
+    assert route.confidence >= ACCEPT
 
 
 def test_regulatory_t_cells_are_a_cell_therapy_of_other_cells_given_iv():
@@ -739,3 +746,92 @@ def test_accepted_values_and_donor_ignore_unsure_labels():
     assert [label.phrase for label in result.accepted("routes", arm="A")] == ["IT"]
     assert result.is_cell_therapy
     assert result.donor == "unknown"
+
+
+# --- Immune-effector cell products (2026 records, not ALS) --------------------------------------
+
+
+def test_a_car_t_product_is_other_cells_not_the_blood_cells_it_is_made_from():
+    # NCT07148791 intervention[0] "Anti-BCMA-CD19 CAR-T cells": "Peripheral blood mononuclear
+    # cells (PBMCs) are collected ... and modified ex vivo"; "...infused intravenously".
+    result = classified("other/v2-2026", "NCT07148791")
+
+    assert result.values("cell_types") == ["other-cell"]
+    assert "bm-mnc" not in {label.value for label in result.accepted("cell_types")}
+    assert result.values("cell_sources") == ["peripheral-blood"]
+    assert result.values("routes") == ["intravenous"]
+
+
+def test_a_car_t_product_with_no_route_stated_has_a_cell_type_and_no_route():
+    # NCT05562024 intervention[0] "T cell injection targeting B7-H3 chimeric antigen receptor":
+    # "The subjects will be administered once." No text says how.
+    result = classified("other/v2-2026", "NCT05562024")
+
+    [cell_type] = result.accepted("cell_types")
+    assert (cell_type.value, cell_type.phrase) == ("other-cell", "chimeric antigen receptor")
+    assert result.values("routes") == []
+
+
+def test_car_t_cells_into_the_ventricular_system_or_the_tumour_cavity_by_arm():
+    # NCT04185038 arm "ARM A (Tumor Cavity Infusion)": "...delivered into the tumor resection
+    # cavity"; "ARM B (Ventricular System Infusion)": "...into the ventricular system".
+    result = classified("other/v2-2026", "NCT04185038")
+
+    assert result.values("cell_types") == ["other-cell"]
+    assert result.values("routes") == ["intracerebroventricular", "other"]
+    assert arm_values(result, "routes", "ARM A (Tumor Cavity Infusion)") == ["other"]
+    assert arm_values(result, "routes", "ARM B (Ventricular System Infusion)") == [
+        "intracerebroventricular"
+    ]
+
+
+def test_car_t_cells_through_a_central_venous_catheter_are_intravenous():
+    # NCT06612645 intervention[0]: "...administered via central venous access catheter".
+    result = classified("other/v2-2026", "NCT06612645")
+
+    [route] = result.accepted("routes")
+    assert (route.value, route.phrase) == ("intravenous", "central venous access catheter")
+
+
+def test_an_nk_cell_arm_of_a_platform_study_is_other_cells():
+    # NCT07307053 arm "NK510 Arm": "...allogeneic natural killer (NK) cell product".
+    result = classified("other/v2-2026", "NCT07307053")
+
+    assert arm_values(result, "cell_types", "NK510 Arm") == ["other-cell"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Autologous NK cells are infused.",
+        "CAR-NK cells are infused.",
+        "Natural killer cells from a healthy donor.",
+        "Cytokine-induced killer cells.",
+        "Tumor-infiltrating lymphocytes expanded ex vivo.",
+        "4SCAR-T cells given once.",
+    ],
+)
+def test_immune_effector_cell_products_are_other_cells(text):
+    result = classify(make_study(interventions=(cells("Product X", text),)))
+
+    assert result.values("cell_types") == ["other-cell"]
+
+
+def test_a_cell_therapy_whose_cells_no_table_names_is_other_cell_with_its_phrase():
+    # NCT03067857 intervention[0] "Stem Cells": bone marrow stem cells, neither MSC nor MNC said.
+    result = classified("snapshot/2020-07-28", "NCT03067857")
+
+    [cell_type] = result.accepted("cell_types")
+    assert (cell_type.value, cell_type.phrase, cell_type.source) == (
+        "other-cell",
+        "Stem Cells",
+        "intervention[0].name",
+    )
+    assert cell_type.confidence == ACCEPT
+
+
+def test_every_bundled_cell_therapy_has_a_cell_type():
+    for path in all_record_paths():
+        result = classify(parse_study(json.loads(path.read_text(encoding="utf-8"))))
+        if result.is_cell_therapy:
+            assert result.values("cell_types"), path.stem

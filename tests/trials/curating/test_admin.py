@@ -1,6 +1,8 @@
 """The curators' admin: trials with their automatic labels, the curation form (every change with
 a note, written as curations with history), the review queue, and read-only import runs."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.urls import reverse
 
@@ -59,8 +61,11 @@ def test_the_trial_page_shows_the_automatic_labels_with_their_deciding_phrases(
 
     assert "Autologous transplantation of bone marrow" not in page  # not the raw record
     assert "mesenchymal stem cells" in page  # the deciding phrase
-    assert "intervention[0].description" in page  # where it stands
+    assert "Intervention 1 description" in page  # where it stands, in words
     assert "0.97" in page
+    # The curator's words, not the code's.
+    assert "intervention[0].description" not in page
+    assert "<p>Cell source</p>" in page and "<p>cell_sources</p>" not in page
 
 
 def test_a_curator_corrects_labels_with_a_note_and_the_history_records_it(
@@ -157,6 +162,28 @@ def test_the_review_queue_lists_unreviewed_trials_least_sure_first(curator_clien
 
     assert [t.nct_id for t in response.context["cl"].result_list] == [SPAIN, NUROWN]
     assert "never reviewed" in response.content.decode()
+
+
+def test_the_review_queue_reads_as_a_curator_expects(curator_client, nurown):
+    page = curator_client.get(reverse("admin:trials_trialtoreview_changelist")).content.decode()
+
+    assert "Select trial to review to change" not in page
+    assert "<h1>Review queue: trials whose automatic labels need a curator" in page
+    assert "“”" not in page and " = " not in page
+    assert "Cell source: Adipose tissue (0.80), from “adipose” in brief summary" in page
+    assert "css/admin_review.css" in page  # long columns wrap at 1400 px
+
+
+def test_a_label_the_record_says_nothing_about_reads_so_in_the_queue(curator_client, nurown):
+    from trials.admin import ReviewQueueAdmin
+    from trials.models import AutoLabel
+
+    unknown = AutoLabel(field="donor", value="unknown", phrase="", source="", confidence=0.2)
+    trial = SimpleNamespace(auto_labels=SimpleNamespace(all=lambda: [unknown]))
+
+    text = ReviewQueueAdmin.least_sure_label(None, trial)
+
+    assert text == "Donor: Unknown (0.20), the record does not say"
 
 
 def test_mark_reviewed_from_the_queue_records_who_and_empties_it(curator_client, curator, nurown):

@@ -143,3 +143,12 @@ def test_content_hash_ignores_the_registrys_daily_version_stamp():
     restamped["derivedSection"]["miscInfoModule"]["versionHolder"] = "2026-11-24"
 
     assert content_hash(record) == content_hash(restamped)
+
+
+def test_the_design_modules_intervention_model_description_is_carried_for_the_classifier():
+    study = parse_study(load_record("snapshot/2020-07-28", "NCT03482050"))
+
+    assert study.intervention_model_description.endswith(
+        "AstroRx will be administered by intrathecal (spinal) injection to subjects with ALS at "
+        "the early disease stage."
+    )

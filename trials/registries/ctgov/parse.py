@@ -124,6 +124,7 @@ class ParsedStudy:
     study_type: str = ""
     allocation: str = ""
     intervention_model: str = ""
+    intervention_model_description: str = ""  # designInfo: some records state the route only here
     masking: str = ""
     primary_purpose: str = ""
     enrollment_count: int | None = None
@@ -325,6 +326,9 @@ def _design(r: StudyReader, design: dict[str, Any]) -> dict[str, Any]:
         "allocation": r.enum(info, "allocation", enums.ALLOCATIONS, "designInfo"),
         "intervention_model": r.enum(
             info, "interventionModel", enums.INTERVENTION_MODELS, "designInfo"
+        ),
+        "intervention_model_description": r.text(
+            info, "interventionModelDescription", "designInfo"
         ),
         "masking": r.enum(masking, "masking", enums.MASKINGS, "maskingInfo"),
         "primary_purpose": r.enum(
