@@ -1,4 +1,4 @@
-"""The evidence sections of one trial's page, in thirteen queries whatever the trial's size."""
+"""The evidence sections of one trial's page, in fourteen queries whatever the trial's size."""
 
 from __future__ import annotations
 

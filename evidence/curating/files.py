@@ -10,6 +10,11 @@ Registered from EvidenceConfig.ready() as two file-field handlers:
 
 `value` is a slug of trials.labels.OUTCOME_DOMAINS / EVENT_CATEGORIES, or `auto` to hand the
 value back to the classifier.
+
+- `measure_family:<kind>:<measure>` with the trial's `nct_id`: the measure family
+  (evidence/data/measure_families.csv) of its posted measures of that kind and text, which
+  decides how their effects are read and pooled, as `curate_measure_family` sets it (`auto`: back
+  to the CSV's matcher).
 """
 
 from __future__ import annotations
@@ -19,13 +24,14 @@ from datetime import datetime
 from typing import Any
 
 from evidence.curating import services
-from evidence.models import EventCategoryCuration, OutcomeDomainCuration
+from evidence.models import EventCategoryCuration, MeasureFamilyCuration, OutcomeDomainCuration
 from trials.curating.fields import AUTO, CurationError
 from trials.extensions import FileFieldHandler
 from trials.models import Trial
 
 OUTCOME_DOMAIN = "outcome_domain"
 EVENT_CATEGORY = "event_category"
+MEASURE_FAMILY = "measure_family"
 
 
 def _slug(text: str) -> str | None:
@@ -33,12 +39,10 @@ def _slug(text: str) -> str | None:
     return None if text.lower() == AUTO else text
 
 
-def _split_outcome(target: str) -> tuple[str, str]:
+def _split_outcome(target: str, prefix: str = OUTCOME_DOMAIN) -> tuple[str, str]:
     kind, sep, measure = target.partition(":")
     if not sep or not measure.strip():
-        raise CurationError(
-            f"write the field as {OUTCOME_DOMAIN}:<primary|secondary|other>:<measure>"
-        )
+        raise CurationError(f"write the field as {prefix}:<primary|secondary|other>:<measure>")
     return kind.strip(), measure.strip()
 
 
@@ -104,6 +108,43 @@ def export_event_categories() -> Iterator[list[str]]:
         yield ["", f"{EVENT_CATEGORY}:{c.term}", c.category, c.note, c.who]
 
 
+def check_measure_family(*, trial: Trial, target: str, text: str) -> tuple[Any, str | None]:
+    kind, measure = _split_outcome(target, MEASURE_FAMILY)
+    family = _slug(text)
+    kind, key = services.check_measure_family(
+        trial=trial, outcome_type=kind, measure=measure, family=family
+    )
+    return (MEASURE_FAMILY, kind, key), family
+
+
+def apply_measure_family(
+    *, trial: Trial, target: str, value: str | None, note: str, curator_name: str, at: datetime
+) -> bool:
+    kind, measure = _split_outcome(target, MEASURE_FAMILY)
+    curation = services.curate_measure_family(
+        trial=trial,
+        outcome_type=kind,
+        measure=measure,
+        family=value,
+        note=note,
+        curator_name=curator_name,
+        at=at,
+    )
+    return curation is not None
+
+
+def export_measure_families() -> Iterator[list[str]]:
+    curations = (
+        MeasureFamilyCuration.objects.current()
+        .exclude(family="")
+        .select_related("trial", "curator")
+        .order_by("trial__nct_id", "outcome_kind", "measure_key")
+    )
+    for c in curations:
+        field = f"{MEASURE_FAMILY}:{c.outcome_kind}:{c.measure}"
+        yield [c.trial.nct_id, field, c.family, c.note, c.who]
+
+
 HANDLERS = [
     FileFieldHandler(
         prefix=OUTCOME_DOMAIN,
@@ -118,5 +159,12 @@ HANDLERS = [
         check=check_event_category,
         apply=apply_event_category,
         export=export_event_categories,
+    ),
+    FileFieldHandler(
+        prefix=MEASURE_FAMILY,
+        needs_trial=True,
+        check=check_measure_family,
+        apply=apply_measure_family,
+        export=export_measure_families,
     ),
 ]

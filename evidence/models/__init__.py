@@ -12,7 +12,11 @@ leaf first, in one statement each, instead of letting Django collect the cascade
 Deleting a trial still deletes everything, through the `trial` keys.
 """
 
-from evidence.models.curations import EventCategoryCuration, OutcomeDomainCuration
+from evidence.models.curations import (
+    EventCategoryCuration,
+    MeasureFamilyCuration,
+    OutcomeDomainCuration,
+)
 from evidence.models.events import AdverseEvent, AdverseEventCount, EventGroup, EventTerm
 from evidence.models.outcomes import (
     OutcomeAnalysis,
@@ -30,6 +34,7 @@ __all__ = [
     "EventCategoryCuration",
     "EventGroup",
     "EventTerm",
+    "MeasureFamilyCuration",
     "OutcomeAnalysis",
     "OutcomeDenom",
     "OutcomeDomainCuration",

@@ -14,7 +14,8 @@ For every posted measure and row (class × category) of it:
   surgery", "Pre-treatment") are never effects.
 
 The registry's own analyses of the groups compared (OutcomeAnalysis) ride along as text.
-Seven queries for any number of trials.
+Each effect carries its measure family (evidence.synthesis.families: the CSV, or a curator's
+choice) and which group it favours. Eight queries for any number of trials.
 """
 
 from __future__ import annotations
@@ -25,14 +26,16 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
+from evidence.keys import outcome_kind
 from evidence.models import (
+    MeasureFamilyCuration,
     OutcomeAnalysis,
     OutcomeDenom,
     OutcomeGroup,
     OutcomeMeasure,
     OutcomeMeasurement,
 )
-from evidence.synthesis import design
+from evidence.synthesis import design, families
 from evidence.synthesis.effects import (
     CONTROLLED,
     SINGLE_ARM,
@@ -86,6 +89,8 @@ class TrialEffect:
     measure_type: str  # PRIMARY, SECONDARY, …
     timepoint: str
     comparison: str  # controlled | single-arm
+    family: families.Family  # its direction of benefit: family.better
+    favours: str  # families.CELL, CONTROL, NEITHER, UNKNOWN or NOT_COMPARED
     cell: Side
     control: Side | None
     effect: Estimate
@@ -101,6 +106,10 @@ class TrialEffect:
     @property
     def effect_measure(self) -> str:
         return self.effect.effect_measure
+
+    @property
+    def measure_family(self) -> str:
+        return self.family.slug
 
 
 def _by_measure(rows):
@@ -155,20 +164,37 @@ def effects_of_measures(measures, *, groups, denoms, values, analyses, trials) -
     for measure in measures:
         control_titles[measure.trial_id] += [g.title for g in groups[measure.pk] if g.is_control]
     designs = _designs(trials, control_titles)
+    curated = _curated_families(trials)
 
     effects = []
     for measure in measures:
         nct_id, trial_design = designs[measure.trial_id]
+        key = (measure.trial_id, outcome_kind(measure.type), measure.measure_key)
+        family = curated.get(key) or families.measure_family(measure.title, measure.description)
         effects += _measure_effects(
             measure,
             nct_id,
             trial_design,
+            family,
             groups[measure.pk],
             denoms[measure.pk],
             values[measure.pk],
             analyses[measure.pk],
         )
     return effects
+
+
+def _curated_families(trials: QuerySet[Trial]) -> dict[tuple[int, str, str], families.Family]:
+    """(trial, outcome kind, measure key) → the family a curator chose (evidence.curating)."""
+    known = families.families_by_slug()
+    curations = MeasureFamilyCuration.objects.current().filter(
+        trial__in=trials.order_by().values("pk")
+    )
+    return {
+        (c.trial_id, c.outcome_kind, c.measure_key): known[c.family]
+        for c in curations
+        if c.family in known
+    }
 
 
 def _n_of(denoms) -> dict[tuple[int, int | None], float]:
@@ -227,7 +253,7 @@ def _analysis_text(analyses, registry_ids: set[str]) -> str:
     return "; ".join(lines)
 
 
-def _measure_effects(measure, nct_id, trial_design, groups, denoms, values, analyses):
+def _measure_effects(measure, nct_id, trial_design, family, groups, denoms, values, analyses):
     kind = _kind(measure)
     cells = [g for g in groups if g.role == "cell" and not g.is_pooled]
     if not cells:
@@ -293,6 +319,10 @@ def _measure_effects(measure, nct_id, trial_design, groups, denoms, values, anal
                     measure_type=measure.type,
                     timepoint=class_title if several and class_title else measure.time_frame,
                     comparison=comparison,
+                    family=family,
+                    favours=families.favours(
+                        estimate.effect_measure, estimate.ci_low, estimate.ci_high, family.better
+                    ),
                     cell=cell,
                     control=control,
                     effect=estimate,

@@ -105,7 +105,7 @@ def test_the_selector_costs_the_same_queries_for_a_small_and_a_large_trial():
             render_to_string("evidence/_trial_evidence.html", trial_evidence(trial))
         return len(captured)
 
-    assert queries("NCT05594173") == queries("NCT02552212") == 13
+    assert queries("NCT05594173") == queries("NCT02552212") == 14
     assert queries("NCT03280056") == 9  # no measures, no event groups: nothing more to read
 
 
