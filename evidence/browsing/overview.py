@@ -1,8 +1,10 @@
-"""The /evidence/ page: cell type × route, safety by route, functional outcomes side by side.
+"""The /evidence/ page: cell type × route, pooled effects, safety by route and cell type,
+functional outcomes side by side.
 
-Seven queries for any number of trials: the trials, their facets, the adverse-event counts, and
-the function and respiratory results (measures, groups, values, denominators). Everything else
-is counted in Python, over the trials the page's filters select.
+A fixed number of queries for any number of trials: the trials, their facets, the adverse-event
+counts, the function and respiratory results (measures, groups, values, denominators) and the
+effects (evidence.synthesis.registry_effects). Everything else is computed in Python, over the
+trials the page's filters select.
 """
 
 from __future__ import annotations
@@ -21,13 +23,16 @@ from evidence.models import (
     OutcomeMeasure,
     OutcomeMeasurement,
 )
-from evidence.synthesis.pooling import ALL_ROUTES, CategoryPool, GroupCount, pool_by_route
+from evidence.synthesis import pooling
+from evidence.synthesis.pooling import GroupCount, SafetyPool, safety_pools
+from evidence.synthesis.pools import Pool, method_line, pool_effects
+from evidence.synthesis.registry_effects import registry_effects
 from trials import labels
 from trials.browsing.filters import PHASE_LABELS
 from trials.models import Trial, TrialFacet
 
 FUNCTIONAL_DOMAINS = ("function", "respiratory")
-_FACETS = ("cell_types", "routes", "outcome_domains", "result_domains")
+_FACETS = ("cell_types", "routes", "donor", "outcome_domains", "result_domains")
 
 
 def phase_label(phases: list[str]) -> str:
@@ -84,26 +89,48 @@ class Matrix:
 
 
 @dataclass
-class PooledNumbers:
-    affected: int
-    at_risk: int
-    incidence: str
-    groups: int
-
-
-@dataclass
 class SafetyRow:
     category: Labelled
     trials: int
     url: str
-    cell: PooledNumbers
-    control: PooledNumbers
+    pool: SafetyPool
+
+    @property
+    def controlled(self) -> int:
+        return self.pool.risk_ratio.k if self.pool.risk_ratio else 0
+
+    @property
+    def risk_ratio(self) -> str:
+        """'1.51 (0.30 to 7.68)', 'not estimable', or '' without a controlled trial."""
+        rr = self.pool.risk_ratio
+        if rr is None:
+            return ""
+        if rr.estimate is None:
+            return "not estimable"
+        return f"{rr.estimate:.2f} ({rr.ci_low:.2f} to {rr.ci_high:.2f})"
+
+    @property
+    def incidence(self) -> str:
+        """'9.8% (3.9% to 22.5%)' in the cell-therapy groups, or ''."""
+        i = self.pool.incidence
+        if i is None:
+            return ""
+        return f"{100 * i.estimate:.1f}% ({100 * i.ci_low:.1f}% to {100 * i.ci_high:.1f}%)"
+
+    @property
+    def incidence_trials(self) -> int:
+        return self.pool.incidence.k if self.pool.incidence else 0
 
 
 @dataclass
 class SafetyTable:
-    route: Labelled
+    subgroup: Labelled  # "all", a route or a cell type
+    kind: str  # "all" | "route" | "cell_type"
     rows: list[SafetyRow]
+
+    @property
+    def route(self) -> Labelled:
+        return self.subgroup
 
 
 @dataclass
@@ -149,12 +176,31 @@ def evidence_overview(trials: QuerySet[Trial], params: dict[str, list[str]]) -> 
     ).values_list("trial_id", "facet", "value"):
         infos[trial_id].facets[facet].add(value)
 
+    subgroups = {
+        pk: [
+            *(f"route:{r}" for r in info.facets["routes"]),
+            *(f"cell_type:{c}" for c in info.facets["cell_types"]),
+            *(f"donor:{d}" for d in info.facets["donor"] if d != "unknown"),
+        ]
+        for pk, info in infos.items()
+    }
+    effects = registry_effects(trials)
     return {
         "trial_count": len(infos),
         "matrix": _matrix(infos, links),
-        "safety": _safety(infos, selected, links),
+        "pools": _pools(pool_effects(effects, subgroups)),
+        "pool_method": method_line(),
+        "safety": _safety(subgroups, selected, links),
         "functional": _functional(infos, selected),
     }
+
+
+def _pools(pools: list[Pool]) -> list[Pool]:
+    """Overall pools first within each family and window, then the subgroups."""
+    return sorted(
+        pools,
+        key=lambda p: (p.measure_family, p.timepoint_window, p.effect_measure, p.subgroup != "all"),
+    )
 
 
 def _chosen(vocabulary: dict[str, str], links: TrialsLinks, param: str) -> dict[str, str]:
@@ -228,17 +274,7 @@ def _matrix(infos: dict[int, TrialInfo], links: TrialsLinks) -> Matrix:
     )
 
 
-def _pooled(pool) -> PooledNumbers:
-    incidence = pool.incidence
-    return PooledNumbers(
-        affected=pool.affected,
-        at_risk=pool.at_risk,
-        incidence="" if incidence is None else f"{incidence:.1f}%",
-        groups=pool.groups,
-    )
-
-
-def _safety(infos: dict[int, TrialInfo], selected, links: TrialsLinks) -> list[SafetyTable]:
+def _safety(subgroups: dict[int, list[str]], selected, links: TrialsLinks) -> list[SafetyTable]:
     counts = (
         AdverseEventCount.objects.filter(trial__in=selected, group__isnull=False)
         .filter(event__is_legacy_total_row=False)  # all-cause deaths, not an event term
@@ -253,7 +289,10 @@ def _safety(infos: dict[int, TrialInfo], selected, links: TrialsLinks) -> list[S
             "num_at_risk",
         )
     )
-    pools = pool_by_route(
+    safety_subgroups = {
+        pk: [k for k in keys if not k.startswith("donor:")] for pk, keys in subgroups.items()
+    }
+    pools = safety_pools(
         (
             GroupCount(
                 trial_id=t,
@@ -266,26 +305,34 @@ def _safety(infos: dict[int, TrialInfo], selected, links: TrialsLinks) -> list[S
             )
             for t, g, cell, control, pooled, category, affected, at_risk in counts
         ),
-        {pk: sorted(info.facets["routes"]) for pk, info in infos.items()},
+        safety_subgroups,
     )
     categories = _chosen(labels.EVENT_CATEGORIES, links, "ae_category")
-    routes = {ALL_ROUTES: "All routes", **_chosen(labels.ROUTES, links, "route")}
+    tables_of = [("all", pooling.ALL, "All trials", {})]
+    tables_of += [
+        ("route", f"route:{r}", label, {"route": r})
+        for r, label in _chosen(labels.ROUTES, links, "route").items()
+    ]
+    tables_of += [
+        ("cell_type", f"cell_type:{c}", label, {"cell_type": c})
+        for c, label in _chosen(labels.CELL_TYPES, links, "cell_type").items()
+    ]
     tables = []
-    for route, route_label in routes.items():
-        by_category: dict[str, CategoryPool] = pools.get(route, {})
+    for kind, key, title, link_params in tables_of:
+        by_category: dict[str, SafetyPool] = pools.get(key, {})
         rows = [
             SafetyRow(
                 category=Labelled(c, c_label),
                 trials=len(by_category[c].trial_ids),
-                url=links.url(ae_category=c, **({"route": route} if route else {})),
-                cell=_pooled(by_category[c].cell),
-                control=_pooled(by_category[c].control),
+                url=links.url(ae_category=c, **link_params),
+                pool=by_category[c],
             )
             for c, c_label in categories.items()
             if c in by_category
         ]
         if rows:
-            tables.append(SafetyTable(Labelled(route or "all", route_label), rows))
+            slug = key.partition(":")[2] or "all"
+            tables.append(SafetyTable(Labelled(slug, title), kind, rows))
     return tables
 
 
