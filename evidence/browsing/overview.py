@@ -17,16 +17,16 @@ from django.db.models import Exists, OuterRef, QuerySet
 from evidence.browsing.links import TrialsLinks, trial_url
 from evidence.browsing.trial import value_heading, value_text
 from evidence.models import (
-    AdverseEventCount,
     OutcomeDenom,
     OutcomeGroup,
     OutcomeMeasure,
     OutcomeMeasurement,
 )
 from evidence.synthesis import pooling
-from evidence.synthesis.pooling import GroupCount, SafetyPool, safety_pools
+from evidence.synthesis.pooling import SafetyPool
 from evidence.synthesis.pools import Pool, method_line, pool_effects
 from evidence.synthesis.registry_effects import registry_effects
+from evidence.synthesis.selectors import adverse_event_pools
 from trials import labels
 from trials.browsing.filters import PHASE_LABELS
 from trials.models import Trial, TrialFacet
@@ -190,7 +190,7 @@ def evidence_overview(trials: QuerySet[Trial], params: dict[str, list[str]]) -> 
         "matrix": _matrix(infos, links),
         "pools": _pools(pool_effects(effects, subgroups)),
         "pool_method": method_line(),
-        "safety": _safety(subgroups, selected, links),
+        "safety": _safety(subgroups, trials, links),
         "functional": _functional(infos, selected),
     }
 
@@ -274,39 +274,8 @@ def _matrix(infos: dict[int, TrialInfo], links: TrialsLinks) -> Matrix:
     )
 
 
-def _safety(subgroups: dict[int, list[str]], selected, links: TrialsLinks) -> list[SafetyTable]:
-    counts = (
-        AdverseEventCount.objects.filter(trial__in=selected, group__isnull=False)
-        .filter(event__is_legacy_total_row=False)  # all-cause deaths, not an event term
-        .values_list(
-            "trial_id",
-            "group_id",
-            "group__is_cell_therapy_group",
-            "group__is_control",
-            "group__is_pooled",
-            "event__category",
-            "num_affected",
-            "num_at_risk",
-        )
-    )
-    safety_subgroups = {
-        pk: [k for k in keys if not k.startswith("donor:")] for pk, keys in subgroups.items()
-    }
-    pools = safety_pools(
-        (
-            GroupCount(
-                trial_id=t,
-                group_id=g,
-                role="control" if control else ("cell" if cell else ""),
-                pooled=pooled,
-                category=category,
-                affected=affected,
-                at_risk=at_risk,
-            )
-            for t, g, cell, control, pooled, category, affected, at_risk in counts
-        ),
-        safety_subgroups,
-    )
+def _safety(subgroups: dict[int, list[str]], trials, links: TrialsLinks) -> list[SafetyTable]:
+    pools = adverse_event_pools(trials, subgroups)
     categories = _chosen(labels.EVENT_CATEGORIES, links, "ae_category")
     tables_of = [("all", pooling.ALL, "All trials", {})]
     tables_of += [

@@ -1,11 +1,18 @@
-"""Reads for the synthesis: the trials' subgroups, their effects and their pools."""
+"""Reads for the synthesis: the trials' subgroups, effects, pools and adverse-event pools.
+
+`synthesis_of(trials)` reads everything the downloads and the summary need in a fixed number of
+queries (the effects' eight, the facets, the adverse-event counts, the NCT ids).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from evidence.models import AdverseEventCount
+from evidence.synthesis.pooling import GroupCount, SafetyPool, safety_pools
 from evidence.synthesis.pools import SUBGROUP_FACETS, Pool, pool_effects
 from evidence.synthesis.registry_effects import TrialEffect, registry_effects
 from trials.models import Trial, TrialFacet
@@ -25,7 +32,61 @@ def subgroups_of(trials: QuerySet[Trial]) -> dict[int, list[str]]:
     return dict(subgroups)
 
 
-def effects_and_pools(trials: QuerySet[Trial]) -> tuple[list[TrialEffect], list[Pool]]:
-    """The trials' effects and every pool of them (nine queries)."""
+def adverse_event_pools(
+    trials: QuerySet[Trial], subgroups: dict[int, list[str]]
+) -> dict[str, dict[str, SafetyPool]]:
+    """Adverse events pooled overall, by route and by cell type (not by donor). One query."""
+    counts = (
+        AdverseEventCount.objects.filter(
+            trial__in=trials.order_by().values("pk"), group__isnull=False
+        )
+        .filter(event__is_legacy_total_row=False)  # all-cause deaths, not an event term
+        .values_list(
+            "trial_id",
+            "group_id",
+            "group__is_cell_therapy_group",
+            "group__is_control",
+            "group__is_pooled",
+            "event__category",
+            "num_affected",
+            "num_at_risk",
+        )
+    )
+    by_trial = {
+        pk: [k for k in keys if not k.startswith("donor:")] for pk, keys in subgroups.items()
+    }
+    return safety_pools(
+        (
+            GroupCount(
+                trial_id=t,
+                group_id=g,
+                role="control" if control else ("cell" if cell else ""),
+                pooled=pooled,
+                category=category,
+                affected=affected,
+                at_risk=at_risk,
+            )
+            for t, g, cell, control, pooled, category, affected, at_risk in counts
+        ),
+        by_trial,
+    )
+
+
+@dataclass
+class Synthesis:
+    effects: list[TrialEffect]
+    pools: list[Pool]
+    safety: dict[str, dict[str, SafetyPool]]
+    nct_ids: dict[int, str]
+
+
+def synthesis_of(trials: QuerySet[Trial]) -> Synthesis:
+    """The trials' effects, their pools and the adverse-event pools."""
+    subgroups = subgroups_of(trials)
     effects = registry_effects(trials)
-    return effects, pool_effects(effects, subgroups_of(trials))
+    return Synthesis(
+        effects=effects,
+        pools=pool_effects(effects, subgroups),
+        safety=adverse_event_pools(trials, subgroups),
+        nct_ids=dict(trials.order_by().values_list("pk", "nct_id")),
+    )
