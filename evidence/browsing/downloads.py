@@ -7,8 +7,8 @@ says how to rerun a pool in metafor from the effects file alone):
 - effects: one row per comparison; `pooled` is true for the one a trial contributes to the
   overall pool of its family, window and effect measure. For MD and change, `cell_value` and
   `control_value` are means and `*_sd` their SDs; for RR and RD, `*_value` are participants
-  affected and `*_n` those at risk. `estimate`, `ci_low`, `ci_high` are on the natural scale (RR itself); `yi`, `vi` the
-  analysis scale (log RR) and its variance, what is pooled.
+  affected and `*_n` those at risk. `estimate`, `ci_low`, `ci_high` are on the natural scale
+  (RR itself); `yi`, `vi` the analysis scale (log RR) and its variance, what is pooled.
 - pooled: one row per pool of efficacy effects, then one per adverse-event category and
   subgroup (measure_family `adverse-events:<category>`, effect_measure `RR` for the
   Mantel–Haenszel risk ratio of controlled trials and `incidence` for the cell-therapy groups'
