@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from evidence.browsing.forest import pool_forest
 from evidence.browsing.links import TrialsLinks, trial_url
 from evidence.browsing.trial import value_heading, value_text
 from evidence.models import (
@@ -185,10 +186,13 @@ def evidence_overview(trials: QuerySet[Trial], params: dict[str, list[str]]) -> 
         for pk, info in infos.items()
     }
     effects = registry_effects(trials)
+    pools = _pools(pool_effects(effects, subgroups))
+    overall = [p for p in pools if p.subgroup == "all"]
     return {
         "trial_count": len(infos),
         "matrix": _matrix(infos, links),
-        "pools": _pools(pool_effects(effects, subgroups)),
+        "pools": pools,
+        "forests": [f for i, p in enumerate(overall) if (f := pool_forest(p, i))],
         "pool_method": method_line(),
         "safety": _safety(subgroups, trials, links),
         "functional": _functional(infos, selected),

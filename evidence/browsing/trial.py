@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from evidence.browsing.charts import Chart, Point, build_chart, spread_of
+from evidence.browsing.forest import ForestView, trial_forests
 from evidence.models import (
     AdverseEvent,
     AdverseEventCount,
@@ -108,6 +109,7 @@ class TrialEvidenceView:
     measures: list[MeasureView]
     events: EventTable | None
     effects: list[TrialEffect] = field(default_factory=list)
+    forests: list[ForestView] = field(default_factory=list)
     publications: list[Reference] = field(default_factory=list)
 
     @property
@@ -133,6 +135,7 @@ def trial_evidence(trial: Trial) -> dict:
         ],
         measures=measures,
         effects=effects,
+        forests=trial_forests(effects),
         events=_events(trial),
         publications=list(Reference.objects.filter(trial=trial)),
     )

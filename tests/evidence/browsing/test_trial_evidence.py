@@ -116,7 +116,7 @@ def test_the_partial_renders_accessible_tables_a_chart_and_pubmed_links():
         "evidence/_trial_evidence.html", trial_evidence(Trial.objects.get(nct_id="NCT01363401"))
     )
 
-    assert html.count("<caption>") == 6  # four measures, their effects and the adverse events
+    assert html.count("<caption>") == 10  # four measures, effects, four forests, adverse events
     assert '<th scope="col"' in html and '<th scope="row"' in html
     assert '<svg viewBox="0 0 320' in html and 'role="img"' in html
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/25934946/"' in html
