@@ -6,6 +6,7 @@ app_name = "evidence"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("summary/", views.summary, name="summary"),
     re_path(r"^effects\.(?P<fmt>csv|json)$", views.effects_download, name="effects"),
     re_path(r"^pooled\.(?P<fmt>csv|json)$", views.pooled_download, name="pooled"),
 ]

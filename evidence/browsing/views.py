@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from evidence.browsing import downloads
 from evidence.browsing.overview import evidence_overview
 from evidence.synthesis.selectors import synthesis_of
+from evidence.synthesis.summary import summary_rows
 from trials.browsing import listing
 from trials.browsing.exports import csv_value
 from trials.browsing.filters import TrialFilter
@@ -83,3 +84,21 @@ def effects_download(request, fmt: str):
 def pooled_download(request, fmt: str):
     """One row per pool of the trials the filters select (docs/evidence-method.md)."""
     return _download(request, fmt, "pooled", downloads.POOL_COLUMNS, pooled_rows)
+
+
+@require_GET
+def summary(request):
+    """One row per question, for the trials the list's filters select (invalid ones ignored)."""
+    filterset = TrialFilter(request.GET)
+    params = _page_params(request, filterset)
+    synthesis = synthesis_of(filterset.qs)
+    return render(
+        request,
+        "evidence/summary.html",
+        {
+            "rows": summary_rows(synthesis),
+            "trial_count": len(synthesis.nct_ids),
+            "params": params,
+            "ignored": sorted(filterset.errors),
+        },
+    )

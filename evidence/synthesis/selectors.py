@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from evidence.models import AdverseEventCount
+from evidence.synthesis import design
 from evidence.synthesis.pooling import GroupCount, SafetyPool, safety_pools
 from evidence.synthesis.pools import SUBGROUP_FACETS, Pool, pool_effects
 from evidence.synthesis.registry_effects import TrialEffect, registry_effects
@@ -78,15 +79,18 @@ class Synthesis:
     pools: list[Pool]
     safety: dict[str, dict[str, SafetyPool]]
     nct_ids: dict[int, str]
+    designs: dict[int, tuple[bool | None, bool]]  # trial pk → (randomized, blinded)
 
 
 def synthesis_of(trials: QuerySet[Trial]) -> Synthesis:
     """The trials' effects, their pools and the adverse-event pools."""
     subgroups = subgroups_of(trials)
     effects = registry_effects(trials)
+    rows = list(trials.order_by().values_list("pk", "nct_id", "allocation", "masking"))
     return Synthesis(
         effects=effects,
         pools=pool_effects(effects, subgroups),
         safety=adverse_event_pools(trials, subgroups),
-        nct_ids=dict(trials.order_by().values_list("pk", "nct_id")),
+        nct_ids={pk: nct_id for pk, nct_id, _a, _m in rows},
+        designs={pk: (design.randomized(a), design.blinded(m)) for pk, _n, a, m in rows},
     )
