@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from evidence.browsing import downloads
 from evidence.browsing.overview import evidence_overview
+from evidence.synthesis.gaps import evidence_gaps
 from evidence.synthesis.selectors import synthesis_of
 from evidence.synthesis.summary import summary_rows
 from trials.browsing import listing
@@ -28,7 +29,7 @@ def overview(request):
     """Cell type × route, pooled effects, safety and functional results of the trials selected."""
     filterset = TrialFilter(request.GET)
     params = _page_params(request, filterset)
-    context = evidence_overview(filterset.qs, params)
+    context = {**evidence_overview(filterset.qs, params), "gaps": evidence_gaps(filterset.qs)}
     return render(
         request,
         "evidence/overview.html",
@@ -97,6 +98,7 @@ def summary(request):
         "evidence/summary.html",
         {
             "rows": summary_rows(synthesis),
+            "gaps": evidence_gaps(filterset.qs),
             "trial_count": len(synthesis.nct_ids),
             "params": params,
             "ignored": sorted(filterset.errors),
