@@ -26,8 +26,7 @@ from evidence.models import (
 from evidence.synthesis import pooling
 from evidence.synthesis.pooling import SafetyPool
 from evidence.synthesis.pools import Pool, method_line, pool_effects
-from evidence.synthesis.registry_effects import registry_effects
-from evidence.synthesis.selectors import adverse_event_pools
+from evidence.synthesis.selectors import adverse_event_pools, all_effects
 from trials import labels
 from trials.browsing.filters import PHASE_LABELS
 from trials.models import Trial, TrialFacet
@@ -185,7 +184,7 @@ def evidence_overview(trials: QuerySet[Trial], params: dict[str, list[str]]) -> 
         ]
         for pk, info in infos.items()
     }
-    effects = registry_effects(trials)
+    effects = all_effects(trials)
     pools = _pools(pool_effects(effects, subgroups))
     overall = [p for p in pools if p.subgroup == "all"]
     return {

@@ -27,6 +27,7 @@ from evidence.models.outcomes import (
     RegisteredOutcome,
     TrialEvidence,
 )
+from evidence.models.published import PublishedResult
 
 __all__ = [
     "AdverseEvent",
@@ -41,6 +42,7 @@ __all__ = [
     "OutcomeGroup",
     "OutcomeMeasure",
     "OutcomeMeasurement",
+    "PublishedResult",
     "RegisteredOutcome",
     "TrialEvidence",
 ]

@@ -1,6 +1,7 @@
 """The unreported evidence: trials whose primary completion is more than 12 months past with
-neither posted results nor a linked result publication (a RESULT reference in the record),
-counted per cell type × route with their participants.
+neither posted results nor a linked result publication (a RESULT reference in the record, or
+a row of the curated extraction of published results), counted per cell type × route with
+their participants.
 
 The participants of these trials are evidence the pools do not have: a reader weighs a pool
 against them.
@@ -59,8 +60,15 @@ class Gaps:
 
 def unreported(trials: QuerySet[Trial], today: datetime.date | None = None) -> QuerySet[Trial]:
     """The trials overdue with neither registry results nor a result publication."""
+    from evidence.models import PublishedResult
+
     cutoff = (today or datetime.date.today()) - OVERDUE_AFTER
-    return trials.reported_in("none").filter(primary_completion_date__lt=cutoff)
+    published = PublishedResult.objects.filter(trial__isnull=False).values("trial_id")
+    return (
+        trials.reported_in("none")
+        .filter(primary_completion_date__lt=cutoff)
+        .exclude(pk__in=published)
+    )
 
 
 def evidence_gaps(trials: QuerySet[Trial], today: datetime.date | None = None) -> Gaps:

@@ -7,9 +7,11 @@ What goes into a pool:
   other: a change without a comparator is shown, not synthesised).
 - **Classified measures only.** A measure no row of measure_families.csv matched is not pooled:
   two unclassified measures need not measure the same thing.
-- **One effect per trial and pool.** When a trial has several (a primary and a secondary
-  measure of one family, several rows in one window), the primary measure's is used, then the
-  one with the most participants, then the first posted.
+- **One effect per trial and pool.** When a trial has several, the registry's is used before a
+  publication's (unless a curator preferred the publication), then the primary measure's, then
+  the one with the most participants, then the first posted.
+- **Flagged published results** (link inferred, secondary source, pre-correction, counted
+  events) only once a curator cleared them.
 - **By trial labels.** A trial with two cell types (or routes) counts in each of their
   subgroups, once in "all".
 """
@@ -131,7 +133,14 @@ class Pool:
 
 
 def _preference(effect: TrialEffect):
-    return (effect.measure_type != "PRIMARY", -effect.n, effect.position)
+    registry_first = effect.source != "registry" and not effect.preferred
+    return (
+        not effect.preferred,
+        registry_first,
+        effect.measure_type != "PRIMARY",
+        -effect.n,
+        effect.position,
+    )
 
 
 def one_per_trial(effects: Iterable[TrialEffect]) -> list[TrialEffect]:
@@ -145,7 +154,7 @@ def one_per_trial(effects: Iterable[TrialEffect]) -> list[TrialEffect]:
 
 
 def poolable(effect: TrialEffect) -> bool:
-    return effect.comparison == CONTROLLED and bool(effect.family.slug)
+    return effect.comparison == CONTROLLED and bool(effect.family.slug) and effect.fit_to_pool
 
 
 def pool_effects(

@@ -98,6 +98,14 @@ class TrialEffect:
     registry_analysis: str = ""  # the registry's own analysis of these groups, as posted
     note: str = ""
     position: tuple[int, ...] = field(default=(), compare=False)
+    flags: tuple[str, ...] = ()  # of the published rows behind it (evidence.models.published)
+    cleared: bool = False  # a curator cleared the flags
+    preferred: bool = False  # a curator chose this publication over the registry
+
+    @property
+    def fit_to_pool(self) -> bool:
+        """Unflagged, or flagged and cleared by a curator."""
+        return not self.flags or self.cleared
 
     @property
     def n(self) -> int:
@@ -119,7 +127,8 @@ def _by_measure(rows):
     return grouped
 
 
-def _designs(trials: QuerySet[Trial], control_titles: dict[int, list[str]]) -> dict:
+def designs_of(trials: QuerySet[Trial], control_titles: dict[int, list[str]]) -> dict:
+    """Trial pk → (NCT id, TrialDesign). Two queries."""
     arms = defaultdict(list)
     for arm in Arm.objects.filter(trial__in=trials.order_by().values("pk")):
         arms[arm.trial_id].append(design.ArmText(arm.type, arm.label, arm.description))
@@ -163,7 +172,7 @@ def effects_of_measures(measures, *, groups, denoms, values, analyses, trials) -
     control_titles = defaultdict(list)
     for measure in measures:
         control_titles[measure.trial_id] += [g.title for g in groups[measure.pk] if g.is_control]
-    designs = _designs(trials, control_titles)
+    designs = designs_of(trials, control_titles)
     curated = _curated_families(trials)
 
     effects = []

@@ -15,6 +15,7 @@ from evidence.models import AdverseEventCount
 from evidence.synthesis import design
 from evidence.synthesis.pooling import GroupCount, SafetyPool, safety_pools
 from evidence.synthesis.pools import SUBGROUP_FACETS, Pool, pool_effects
+from evidence.synthesis.published_effects import published_effects
 from evidence.synthesis.registry_effects import TrialEffect, registry_effects
 from trials.models import Trial, TrialFacet
 
@@ -82,10 +83,15 @@ class Synthesis:
     designs: dict[int, tuple[bool | None, bool]]  # trial pk → (randomized, blinded)
 
 
+def all_effects(trials: QuerySet[Trial]) -> list[TrialEffect]:
+    """The effects of the registry's posted results, then those of published results."""
+    return registry_effects(trials) + published_effects(trials)
+
+
 def synthesis_of(trials: QuerySet[Trial]) -> Synthesis:
     """The trials' effects, their pools and the adverse-event pools."""
     subgroups = subgroups_of(trials)
-    effects = registry_effects(trials)
+    effects = all_effects(trials)
     rows = list(trials.order_by().values_list("pk", "nct_id", "allocation", "masking"))
     return Synthesis(
         effects=effects,
