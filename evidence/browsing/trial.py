@@ -1,4 +1,4 @@
-"""The evidence sections of one trial's page, in seventeen queries whatever the trial's size."""
+"""The evidence sections of one trial's page, in nineteen queries whatever the trial's size."""
 
 from __future__ import annotations
 

@@ -14,7 +14,10 @@ value back to the classifier.
 - `measure_family:<kind>:<measure>` with the trial's `nct_id`: the measure family
   (evidence/data/measure_families.csv) of its posted measures of that kind and text, which
   decides how their effects are read and pooled, as `curate_measure_family` sets it (`auto`: back
-  to the CSV's matcher).
+  to the CSV's matcher);
+- `design:<control_type|randomized|masking>` with the trial's `nct_id`: the design shown beside
+  its effects (control_type: placebo, sham, no treatment, historical, none; randomized: true,
+  false; masking: NONE … QUADRUPLE), as `curate_design` sets it (`auto`: the registry's).
 """
 
 from __future__ import annotations
@@ -24,7 +27,12 @@ from datetime import datetime
 from typing import Any
 
 from evidence.curating import services
-from evidence.models import EventCategoryCuration, MeasureFamilyCuration, OutcomeDomainCuration
+from evidence.models import (
+    DesignCuration,
+    EventCategoryCuration,
+    MeasureFamilyCuration,
+    OutcomeDomainCuration,
+)
 from trials.curating.fields import AUTO, CurationError
 from trials.extensions import FileFieldHandler
 from trials.models import Trial
@@ -32,6 +40,7 @@ from trials.models import Trial
 OUTCOME_DOMAIN = "outcome_domain"
 EVENT_CATEGORY = "event_category"
 MEASURE_FAMILY = "measure_family"
+DESIGN = "design"
 
 
 def _slug(text: str) -> str | None:
@@ -145,6 +154,31 @@ def export_measure_families() -> Iterator[list[str]]:
         yield [c.trial.nct_id, field, c.family, c.note, c.who]
 
 
+def check_design(*, trial: Trial, target: str, text: str) -> tuple[Any, str | None]:
+    value = _slug(text)
+    return (DESIGN, services.check_design(field=target, value=value)), value
+
+
+def apply_design(
+    *, trial: Trial, target: str, value: str | None, note: str, curator_name: str, at: datetime
+) -> bool:
+    curation = services.curate_design(
+        trial=trial, field=target, value=value, note=note, curator_name=curator_name, at=at
+    )
+    return curation is not None
+
+
+def export_designs() -> Iterator[list[str]]:
+    curations = (
+        DesignCuration.objects.current()
+        .exclude(value="")
+        .select_related("trial", "curator")
+        .order_by("trial__nct_id", "field")
+    )
+    for c in curations:
+        yield [c.trial.nct_id, f"{DESIGN}:{c.field}", c.value, c.note, c.who]
+
+
 HANDLERS = [
     FileFieldHandler(
         prefix=OUTCOME_DOMAIN,
@@ -166,5 +200,12 @@ HANDLERS = [
         check=check_measure_family,
         apply=apply_measure_family,
         export=export_measure_families,
+    ),
+    FileFieldHandler(
+        prefix=DESIGN,
+        needs_trial=True,
+        check=check_design,
+        apply=apply_design,
+        export=export_designs,
     ),
 ]

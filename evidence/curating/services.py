@@ -17,6 +17,7 @@ from evidence.importing.services import refresh_evidence_facets
 from evidence.keys import OUTCOME_KINDS, outcome_kind, result_types_of_kind, text_key
 from evidence.models import (
     AdverseEvent,
+    DesignCuration,
     EventCategoryCuration,
     MeasureFamilyCuration,
     OutcomeDomainCuration,
@@ -284,6 +285,65 @@ def curate_measure_family(
         field="measure_family",
         old=f"{measure}: {before}",
         new=f"{measure}: {family or automatic or 'none'}",
+        note=note,
+        curator=curator,
+        curator_name=curator_name,
+        at=at,
+    )
+    return curation
+
+
+DESIGN_VALUES = {
+    "control_type": ("placebo", "sham", "no treatment", "historical", "none"),
+    "randomized": ("true", "false"),
+    "masking": ("NONE", "SINGLE", "DOUBLE", "TRIPLE", "QUADRUPLE"),
+}
+
+
+def check_design(*, field: str, value: str | None) -> str:
+    """Check a design curation without writing: the field, or CurationError."""
+    if field not in DESIGN_VALUES:
+        raise CurationError(f"unknown design field {field!r} (one of {', '.join(DESIGN_VALUES)})")
+    if value is not None and value not in DESIGN_VALUES[field]:
+        raise CurationError(
+            f"{field} takes {', '.join(DESIGN_VALUES[field])} or auto, not {value!r}"
+        )
+    return field
+
+
+@transaction.atomic
+def curate_design(
+    *,
+    trial: Trial,
+    field: str,
+    value: str | None,
+    note: str,
+    curator=None,
+    curator_name: str = "",
+    at: datetime | None = None,
+) -> DesignCuration | None:
+    """Correct the design shown beside a trial's effects (None: back to the registry's); in the
+    trial's history, kept across re-imports. None when this value is already in force."""
+    note = _check_note(note)
+    check_design(field=field, value=value)
+    in_force = DesignCuration.objects.filter(trial=trial, field=field).order_by("-pk").first()
+    if (in_force.value if in_force else "") == (value or ""):
+        return None
+    at = at or timezone.now()
+    curation = DesignCuration.objects.create(
+        trial=trial,
+        field=field,
+        value=value or "",
+        note=note,
+        curator=curator,
+        curator_name=curator_name,
+        created_at=at,
+    )
+    _record_in_history(
+        trials=[trial.pk],
+        field=f"design_{field}",
+        old=(in_force.value if in_force and in_force.value else "registry"),
+        new=value or "registry",
         note=note,
         curator=curator,
         curator_name=curator_name,

@@ -13,6 +13,7 @@ Deleting a trial still deletes everything, through the `trial` keys.
 """
 
 from evidence.models.curations import (
+    DesignCuration,
     EventCategoryCuration,
     MeasureFamilyCuration,
     OutcomeDomainCuration,
@@ -30,6 +31,7 @@ from evidence.models.outcomes import (
 from evidence.models.published import PublishedResult
 
 __all__ = [
+    "DesignCuration",
     "AdverseEvent",
     "AdverseEventCount",
     "EventCategoryCuration",

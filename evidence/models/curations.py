@@ -153,3 +153,35 @@ class MeasureFamilyCuration(CurationFields):
 
     def __str__(self) -> str:
         return f"{self.trial_id} {self.outcome_kind} {self.measure[:40]!r} → {self.family}"
+
+
+class DesignCurationQuerySet(models.QuerySet):
+    def current(self):
+        """The latest curation of each (trial, field): the one in force."""
+        newer = DesignCuration.objects.filter(
+            trial=OuterRef("trial"), field=OuterRef("field"), pk__gt=OuterRef("pk")
+        )
+        return self.filter(~Exists(newer))
+
+
+class DesignCuration(CurationFields):
+    """A curator's correction of the design shown beside a trial's effects (the control type,
+    whether it was randomized, its masking), when the registry's record misleads."""
+
+    FIELDS = ("control_type", "randomized", "masking")
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="+")
+    field = models.CharField(max_length=20, help_text="control_type, randomized or masking")
+    value = models.CharField(max_length=20, blank=True, help_text="Empty: back to the registry.")
+
+    objects = DesignCurationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["trial", "field", "-pk"]
+        indexes = [models.Index(fields=["trial", "field", "-id"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(note=""), name="design_curation_requires_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trial_id} {self.field} → {self.value or 'registry'}"

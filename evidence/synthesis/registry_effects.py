@@ -15,7 +15,7 @@ For every posted measure and row (class × category) of it:
 
 The registry's own analyses of the groups compared (OutcomeAnalysis) ride along as text.
 Each effect carries its measure family (evidence.synthesis.families: the CSV, or a curator's
-choice) and which group it favours. Eight queries for any number of trials.
+choice) and which group it favours. Nine queries for any number of trials.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from django.db.models import QuerySet
 
 from evidence.keys import outcome_kind
 from evidence.models import (
+    DesignCuration,
     MeasureFamilyCuration,
     OutcomeAnalysis,
     OutcomeDenom,
@@ -128,24 +129,34 @@ def _by_measure(rows):
 
 
 def designs_of(trials: QuerySet[Trial], control_titles: dict[int, list[str]]) -> dict:
-    """Trial pk → (NCT id, TrialDesign). Two queries."""
+    """Trial pk → (NCT id, TrialDesign): the registry's, with a curator's corrections
+    (evidence.models.DesignCuration) in force. Three queries."""
+    selected = trials.order_by().values("pk")
     arms = defaultdict(list)
-    for arm in Arm.objects.filter(trial__in=trials.order_by().values("pk")):
+    for arm in Arm.objects.filter(trial__in=selected):
         arms[arm.trial_id].append(design.ArmText(arm.type, arm.label, arm.description))
-    return {
-        pk: (
+    curated = defaultdict(dict)
+    for c in DesignCuration.objects.current().filter(trial__in=selected).exclude(value=""):
+        curated[c.trial_id][c.field] = c.value
+    designs = {}
+    for pk, nct_id, allocation, masking, phases in trials.order_by().values_list(
+        "pk", "nct_id", "allocation", "masking", "phases"
+    ):
+        fixed = curated.get(pk, {})
+        randomized = design.randomized(allocation)
+        if "randomized" in fixed:
+            randomized = fixed["randomized"] == "true"
+        designs[pk] = (
             nct_id,
             TrialDesign(
-                randomized=design.randomized(allocation),
-                masking=masking,
-                control_type=design.control_type(arms[pk], control_titles.get(pk, ())),
+                randomized=randomized,
+                masking=fixed.get("masking", masking),
+                control_type=fixed.get("control_type")
+                or design.control_type(arms[pk], control_titles.get(pk, ())),
                 phases=tuple(phases or ()),
             ),
         )
-        for pk, nct_id, allocation, masking, phases in trials.order_by().values_list(
-            "pk", "nct_id", "allocation", "masking", "phases"
-        )
-    }
+    return designs
 
 
 def registry_effects(trials: QuerySet[Trial]) -> list[TrialEffect]:

@@ -40,6 +40,7 @@ SAFETY_QUESTIONS = (
     ("death", "How often death?"),
 )
 NO_DIFFERENCE = "the interval includes no difference"
+SCORES = frozenset({"alsfrs-r", "appel", "alsaq-40", "sf-36"})  # MDs in points of a scale
 _MEASURE_ORDER = {MD: 0, RR: 1, RD: 2}
 
 
@@ -80,7 +81,10 @@ def efficacy_reading(pool: Pool) -> str:
     if pool.effect_measure == RR:
         size = f"risk ratio {pool.estimate:.2f} with cells vs control"
     else:
-        unit = "points" if pool.effect_measure == MD else "(risk difference)"
+        if pool.effect_measure != MD:
+            unit = "(risk difference)"
+        else:
+            unit = "points" if pool.measure_family in SCORES else "units"
         direction = "higher" if pool.estimate >= 0 else "lower"
         size = f"{abs(pool.estimate):.2f} {unit} {direction} with cells than control"
     if includes:
@@ -170,7 +174,7 @@ def safety_row(slug, question, pool: SafetyPool | None, design: dict) -> Summary
         reason = "no controlled trial" if rr is None else "no events on one side in any trial"
         reading = f"No risk ratio ({reason})."
         if incidence is not None:
-            reading += f" Incidence with cells {single}."
+            reading += f" Incidence: {single}."
         return SummaryRow(
             slug, question, "safety", len(controlled), participants, "", "", randomized,
             blinded, single, reading, None,
@@ -203,8 +207,9 @@ def safety_row(slug, question, pool: SafetyPool | None, design: dict) -> Summary
 
 def summary_rows(synthesis) -> list[SummaryRow]:
     """Every question's row, efficacy first (evidence.synthesis.selectors.Synthesis in)."""
-    design = {e.trial_id: (e.design.randomized, e.design.blinded) for e in synthesis.effects}
-    design.update(synthesis.designs)
+    # The effects' designs carry a curator's corrections; the trials' own cover the rest.
+    design = dict(synthesis.designs)
+    design.update({e.trial_id: (e.design.randomized, e.design.blinded) for e in synthesis.effects})
     rows = [
         efficacy_row(slug, question, slugs, synthesis.pools, synthesis.effects)
         for slug, question, slugs in EFFICACY_QUESTIONS

@@ -63,11 +63,11 @@ def test_every_posted_mean_with_an_sd_becomes_an_effect(hynr):
     assert round(fvc.effect.estimate, 2) == round(-10.51 - -10.75, 2)
 
 
-def test_the_effects_of_many_trials_cost_eight_queries(db):
+def test_the_effects_of_many_trials_cost_nine_queries(db):
     from tests.helpers import import_snapshot
 
     import_snapshot()
     with CaptureQueriesContext(connection) as queries:
         effects = registry_effects(Trial.objects.all())
-    assert len(queries) == 8
+    assert len(queries) == 9
     assert {e.nct_id for e in effects} >= {HYNR}
