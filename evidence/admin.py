@@ -331,6 +331,7 @@ class PublishedResultAdmin(admin.ModelAdmin):
     search_fields = ["nct_ids", "citation", "measure"]
     list_per_page = 100
     readonly_fields = [
+        "key",
         "nct_ids",
         "citation",
         "pmid_or_doi",

@@ -17,7 +17,11 @@ value back to the classifier.
   to the CSV's matcher);
 - `design:<control_type|randomized|masking>` with the trial's `nct_id`: the design shown beside
   its effects (control_type: placebo, sham, no treatment, historical, none; randomized: true,
-  false; masking: NONE … QUADRUPLE), as `curate_design` sets it (`auto`: the registry's).
+  false; masking: NONE … QUADRUPLE), as `curate_design` sets it (`auto`: the registry's);
+- `published_result:<key>:<cleared|preferred>` with the trial's `nct_id`, value `true` or
+  `false`: clear a flagged published result for pooling, or prefer it over the registry's
+  numbers (`<key>`: the first 12 or more characters of the row's key, shown in the admin), as
+  `evidence.curating.published.clear_published_result` does.
 """
 
 from __future__ import annotations
@@ -26,12 +30,15 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from evidence.curating import services
+from django.db.models import Q
+
+from evidence.curating import published, services
 from evidence.models import (
     DesignCuration,
     EventCategoryCuration,
     MeasureFamilyCuration,
     OutcomeDomainCuration,
+    PublishedResult,
 )
 from trials.curating.fields import AUTO, CurationError
 from trials.extensions import FileFieldHandler
@@ -41,6 +48,8 @@ OUTCOME_DOMAIN = "outcome_domain"
 EVENT_CATEGORY = "event_category"
 MEASURE_FAMILY = "measure_family"
 DESIGN = "design"
+PUBLISHED = "published_result"
+KEY_LENGTH = 12  # of PublishedResult.key: enough to name one row of an extraction
 
 
 def _slug(text: str) -> str | None:
@@ -179,6 +188,53 @@ def export_designs() -> Iterator[list[str]]:
         yield [c.trial.nct_id, f"{DESIGN}:{c.field}", c.value, c.note, c.who]
 
 
+def _published_target(target: str) -> tuple[PublishedResult, str]:
+    key, sep, what = target.rpartition(":")
+    if not sep or what not in ("cleared", "preferred") or len(key.strip()) < KEY_LENGTH:
+        raise CurationError(
+            f"write the field as {PUBLISHED}:<the row's key, {KEY_LENGTH}+ characters>:"
+            "<cleared|preferred>"
+        )
+    rows = list(PublishedResult.objects.filter(key__startswith=key.strip().lower())[:2])
+    if len(rows) != 1:
+        raise CurationError(f"no single published result has the key {key.strip()!r}")
+    return rows[0], what
+
+
+def _boolean(text: str) -> bool:
+    text = text.strip().lower()
+    if text not in ("true", "false"):
+        raise CurationError(f"the value is true or false, not {text!r}")
+    return text == "true"
+
+
+def check_published(*, trial: Trial, target: str, text: str) -> tuple[Any, bool]:
+    row, what = _published_target(target)
+    if row.trial_id != trial.pk:
+        raise CurationError(f"that published result is not one of {trial.nct_id}'s")
+    return (PUBLISHED, row.pk, what), _boolean(text)
+
+
+def apply_published(
+    *, trial: Trial, target: str, value: bool, note: str, curator_name: str, at: datetime
+) -> bool:
+    row, what = _published_target(target)
+    return published.clear_published_result(
+        result=row, **{what: value}, note=note, curator_name=curator_name, at=at
+    )
+
+
+def export_published() -> Iterator[list[str]]:
+    rows = PublishedResult.objects.filter(Q(cleared=True) | Q(preferred=True)).select_related(
+        "trial"
+    )
+    for r in rows.order_by("trial__nct_id", "row_number"):
+        for what in ("cleared", "preferred"):
+            if getattr(r, what):
+                field = f"{PUBLISHED}:{r.key[:KEY_LENGTH]}:{what}"
+                yield [r.trial.nct_id, field, "true", r.curator_note, r.curator_name]
+
+
 HANDLERS = [
     FileFieldHandler(
         prefix=OUTCOME_DOMAIN,
@@ -207,5 +263,12 @@ HANDLERS = [
         check=check_design,
         apply=apply_design,
         export=export_designs,
+    ),
+    FileFieldHandler(
+        prefix=PUBLISHED,
+        needs_trial=True,
+        check=check_published,
+        apply=apply_published,
+        export=export_published,
     ),
 ]

@@ -193,3 +193,23 @@ def test_a_curator_clears_a_flagged_row_in_the_admin_with_a_note(client, admin_u
     row.refresh_from_db()
     assert (row.cleared, row.curator_note) == (True, "the erratum leaves this figure")
     assert TrialChange.objects.filter(note="the erratum leaves this figure").exists()
+
+
+def test_a_curation_file_row_clears_a_flagged_result_and_is_exported_back(db):
+    from trials.curating import files as curation
+
+    upsert(load_record("snapshot/2022-10", "NCT03280056"))
+    load_published_results(text=text(), curator_name="ana", note="bundled")
+    row = next(r for r in PublishedResult.objects.all() if "pre-correction" in r.flags)
+    field = f"published_result:{row.key[:12]}:cleared"
+    file = f"nct_id,field,value,note,curator\nNCT03280056,{field},true,test: checked,ana\n"
+
+    assert curation.apply_curation_file(text=file).applied == 1
+    assert curation.apply_curation_file(text=file).unchanged == 1
+
+    row.refresh_from_db()
+    assert row.cleared
+    exported = [list(r) for h in curation.extensions.file_fields().values() for r in h.export()]
+    assert ["NCT03280056", field, "true", "test: checked", "ana"] in exported
+    with pytest.raises(curation.CurationFileError):
+        curation.apply_curation_file(text=file.replace("NCT03280056", "NCT01363401"))
