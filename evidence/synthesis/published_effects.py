@@ -42,7 +42,9 @@ from evidence.synthesis.registry_effects import TrialEffect, designs_of
 from trials.models import Trial
 
 _RATIO = re.compile(r"odds ratio|hazard ratio|\bOR\b|\bHR\b", re.I)
-_COUNT_NOTE = re.compile(r"count of participants|value is a percentage", re.I)
+_COUNT_NOTE = re.compile(r"count of participants", re.I)
+_PERCENT_VALUE = re.compile(r"value is a percentage", re.I)
+_PERCENT_MEASURE = re.compile(r"%\s*of participants|percent(?:age)? of", re.I)
 _PERCENT_NOTE = re.compile(r"value is a percentage|percent", re.I)
 
 
@@ -74,14 +76,11 @@ def _count_side(row) -> Side | None:
         if "counts-events" in row.flags or _PERCENT_NOTE.search(row.note):
             return None  # events, not participants, or a percentage: no count of participants
         return Side(row.group_label, row.n, row.value)
-    percent = re.search(r"value is a percentage", row.note, re.I) or re.search(
-        r"%|\bpercent", row.measure
-    )
-    if percent:
+    if _COUNT_NOTE.search(row.note):
+        return Side(row.group_label, row.n, row.value)  # "≥50% improvement" is no percentage
+    if _PERCENT_VALUE.search(row.note) or _PERCENT_MEASURE.search(row.measure):
         return Side(row.group_label, row.n, round(row.value * row.n / 100.0))
-    if not _COUNT_NOTE.search(row.note):
-        return None
-    return Side(row.group_label, row.n, row.value)
+    return None
 
 
 def _estimates(rows) -> list[tuple[Side, Side, Estimate, list]]:
@@ -130,7 +129,12 @@ def published_effects(trials: QuerySet[Trial], rows=None) -> list[TrialEffect]:
             )
         )
     with_results = trials.filter(pk__in=PublishedResult.objects.values("trial_id"))
-    designs = designs_of(with_results, {})
+    # The control groups' labels tell the control type when the arm types do not.
+    control_titles = defaultdict(list)
+    for row in rows:
+        if row.group_role == "control":
+            control_titles[row.trial_id].append(row.group_label)
+    designs = designs_of(with_results, control_titles)
     groups = defaultdict(list)
     for row in rows:
         groups[(row.trial_id, row.citation, row.measure, row.timepoint)].append(row)

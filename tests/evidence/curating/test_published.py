@@ -213,3 +213,23 @@ def test_a_curation_file_row_clears_a_flagged_result_and_is_exported_back(db):
     assert ["NCT03280056", field, "true", "test: checked", "ana"] in exported
     with pytest.raises(curation.CurationFileError):
         curation.apply_curation_file(text=file.replace("NCT03280056", "NCT01363401"))
+
+
+def test_counts_of_participants_stay_counts_and_the_design_matches_the_registrys(hynr):
+    load_published_results(text=text(), curator_name="ana", note="bundled")
+
+    effects = published_effects(Trial.objects.filter(pk=hynr.pk))
+
+    # "good responders (≥50% improvement …), participants": 22 of 32 vs 5 of 27 at 4 months,
+    # counts (the note says so), not percentages: RR (22/32)/(5/27) = 3.7125.
+    responders = next(
+        e
+        for e in effects
+        if e.measure.startswith("good responders")
+        and e.timepoint == "4 months"
+        and e.effect_measure == "RR"
+    )
+    assert (responders.cell.value, responders.cell.n) == (22, 32)
+    assert (responders.control.value, responders.control.n) == (5, 27)
+    assert round(responders.effect.estimate, 4) == round((22 / 32) / (5 / 27), 4)
+    assert {e.design.control_type for e in effects} == {"no treatment"}
