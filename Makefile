@@ -26,10 +26,12 @@ migrate: install
 	$(BIN)/python manage.py setup_curators
 
 # Imports every bundled folder oldest first; re-running changes nothing (unchanged records are skipped).
-# rebuild_evidence builds the evidence of trials imported before the evidence app (none otherwise).
+# rebuild_evidence builds the evidence of trials imported before the evidence app (none otherwise);
+# load_published_results loads the bundled extraction of published results (again: a no-op).
 snapshot: migrate
 	$(BIN)/python manage.py import_trials --from-dir fixtures/snapshot/2020-07-28 --from-dir fixtures/snapshot/2022-09-28 --from-dir fixtures/snapshot/2022-10
 	$(BIN)/python manage.py rebuild_evidence
+	$(BIN)/python manage.py load_published_results
 
 run: snapshot
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

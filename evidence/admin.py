@@ -9,12 +9,14 @@ the curators group needs are registered with trials.curating.files from Evidence
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from evidence.curating.admin_forms import EventCategoryForm, OutcomeDomainForm
+from evidence.curating.published import clear_published_result
 from evidence.curating.services import curate_event_category, curate_outcome_domain
 from evidence.keys import outcome_kind
 from evidence.models import (
@@ -23,6 +25,7 @@ from evidence.models import (
     EventTerm,
     OutcomeDomainCuration,
     OutcomeMeasure,
+    PublishedResult,
     RegisteredOutcome,
 )
 from trials import labels
@@ -37,6 +40,8 @@ CURATOR_PERMISSIONS = [
     "evidence.change_eventterm",
     "evidence.view_outcomedomaincuration",
     "evidence.view_eventcategorycuration",
+    "evidence.view_publishedresult",
+    "evidence.change_publishedresult",
 ]
 
 
@@ -303,3 +308,76 @@ class EventCategoryCurationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description="by")
     def who(self, obj):
         return obj.who
+
+
+# --- Published results -----------------------------------------------------------------------
+
+
+class PublishedResultForm(forms.ModelForm):
+    """Clear a flagged row for pooling, or prefer it over the registry: always with a note."""
+
+    note = forms.CharField(widget=forms.Textarea, help_text="Why: the evidence for this decision.")
+
+    class Meta:
+        model = PublishedResult
+        fields = ["cleared", "preferred"]
+
+
+@admin.register(PublishedResult)
+class PublishedResultAdmin(admin.ModelAdmin):
+    form = PublishedResultForm
+    list_display = ["nct_ids", "measure", "timepoint", "group_label", "value", "flags", "cleared"]
+    list_filter = ["kind", "cleared", "preferred", "outcome_domain"]
+    search_fields = ["nct_ids", "citation", "measure"]
+    list_per_page = 100
+    readonly_fields = [
+        "key",
+        "nct_ids",
+        "citation",
+        "pmid_or_doi",
+        "source_url",
+        "location",
+        "quote",
+        "design",
+        "outcome_domain",
+        "measure",
+        "timepoint",
+        "kind",
+        "group_label",
+        "group_role",
+        "n",
+        "n_cell",
+        "n_control",
+        "value",
+        "dispersion_type",
+        "dispersion_or_lower",
+        "upper",
+        "p_value",
+        "note_as_extracted",
+        "flags",
+        "curator_note",
+        "curator_name",
+        "updated_at",
+    ]
+    fields = [*readonly_fields, "cleared", "preferred", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # rows come from extraction files (load_published_results), checked whole
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="note (as extracted)")
+    def note_as_extracted(self, obj):
+        return obj.note
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so that the decision is noted and in the trial's history.
+        stored = PublishedResult.objects.get(pk=obj.pk)
+        clear_published_result(
+            result=stored,
+            cleared=form.cleaned_data["cleared"],
+            preferred=form.cleaned_data["preferred"],
+            note=form.cleaned_data["note"],
+            curator=request.user,
+        )

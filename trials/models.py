@@ -136,6 +136,20 @@ class TrialQuerySet(models.QuerySet):
             ),
         )
 
+    def reported_in(self, *places: str):
+        """Trials whose results were reported in any of these places: "registry" (posted
+        results), "publication" (a RESULT reference in the record), "none" (neither)."""
+        result_reference = Reference.objects.filter(trial=OuterRef("pk"), type="RESULT")
+        conditions = {
+            "registry": Q(has_results=True),
+            "publication": Q(has_result_reference=True),
+            "none": Q(has_results=False, has_result_reference=False),
+        }
+        wanted = Q(pk__in=[])
+        for place in places:
+            wanted |= conditions[place]
+        return self.annotate(has_result_reference=Exists(result_reference)).filter(wanted)
+
     def recently_changed(self):
         return self.order_by("-last_changed", "nct_id")
 

@@ -1,8 +1,10 @@
-"""The /evidence/ page: cell type × route, safety by route, functional outcomes side by side.
+"""The /evidence/ page: cell type × route, pooled effects, safety by route and cell type,
+functional outcomes side by side.
 
-Seven queries for any number of trials: the trials, their facets, the adverse-event counts, and
-the function and respiratory results (measures, groups, values, denominators). Everything else
-is counted in Python, over the trials the page's filters select.
+A fixed number of queries for any number of trials: the trials, their facets, the adverse-event
+counts, the function and respiratory results (measures, groups, values, denominators) and the
+effects (evidence.synthesis.registry_effects). Everything else is computed in Python, over the
+trials the page's filters select.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from evidence.browsing.forest import pool_forest
 from evidence.browsing.links import TrialsLinks, trial_url
 from evidence.browsing.trial import value_heading, value_text
 from evidence.models import (
@@ -21,19 +24,23 @@ from evidence.models import (
     OutcomeMeasure,
     OutcomeMeasurement,
 )
-from evidence.synthesis.pooling import ALL_ROUTES, CategoryPool, GroupCount, pool_by_route
+from evidence.synthesis import pooling
+from evidence.synthesis.pooling import SafetyPool
+from evidence.synthesis.pools import Pool, method_line, pool_effects
+from evidence.synthesis.selectors import adverse_event_pools, all_effects
 from trials import labels
+from trials.labels import PHASE_LABELS
 from trials.models import Trial, TrialFacet
 
 FUNCTIONAL_DOMAINS = ("function", "respiratory")
-_FACETS = ("cell_types", "routes", "outcome_domains", "result_domains")
+_FACETS = ("cell_types", "routes", "donor", "outcome_domains", "result_domains")
 
 
 def phase_label(phases: list[str]) -> str:
     """["PHASE1", "PHASE2"] → "Phase 1/2"; no phase → "No phase given"."""
     if not phases:
         return "No phase given"
-    names = [labels.PHASE_LABELS.get(p, p) for p in sorted(phases)]
+    names = [PHASE_LABELS.get(p, p) for p in sorted(phases)]
     if len(names) > 1 and all(n.startswith("Phase ") for n in names):
         return "Phase " + "/".join(n.removeprefix("Phase ") for n in names)
     return " / ".join(names)
@@ -83,27 +90,49 @@ class Matrix:
 
 
 @dataclass
-class PooledNumbers:
-    affected: int
-    at_risk: int
-    incidence: str
-    groups: int
-
-
-@dataclass
 class SafetyRow:
     category: Labelled
     trials: int
     url: str
-    cell: PooledNumbers
-    control: PooledNumbers
+    pool: SafetyPool
     terms: list[Labelled]  # the registry terms pooled in this row, with their number of trials
+
+    @property
+    def controlled(self) -> int:
+        return self.pool.risk_ratio.k if self.pool.risk_ratio else 0
+
+    @property
+    def risk_ratio(self) -> str:
+        """'1.51 (0.30 to 7.68)', 'not estimable', or '' without a controlled trial."""
+        rr = self.pool.risk_ratio
+        if rr is None:
+            return ""
+        if rr.estimate is None:
+            return "not estimable"
+        return f"{rr.estimate:.2f} ({rr.ci_low:.2f} to {rr.ci_high:.2f})"
+
+    @property
+    def incidence(self) -> str:
+        """'9.8% (3.9% to 22.5%)' in the cell-therapy groups, or ''."""
+        i = self.pool.incidence
+        if i is None:
+            return ""
+        return f"{100 * i.estimate:.1f}% ({100 * i.ci_low:.1f}% to {100 * i.ci_high:.1f}%)"
+
+    @property
+    def incidence_trials(self) -> int:
+        return self.pool.incidence.k if self.pool.incidence else 0
 
 
 @dataclass
 class SafetyTable:
-    route: Labelled
+    subgroup: Labelled  # "all", a route or a cell type
+    kind: str  # "all" | "route" | "cell_type"
     rows: list[SafetyRow]
+
+    @property
+    def route(self) -> Labelled:
+        return self.subgroup
 
 
 @dataclass
@@ -149,14 +178,40 @@ def evidence_overview(trials: QuerySet[Trial], params: dict[str, list[str]]) -> 
     ).values_list("trial_id", "facet", "value"):
         infos[trial_id].facets[facet].add(value)
 
-    safety, all_serious = _safety(infos, selected, links)
+    subgroups = {
+        pk: [
+            *(f"route:{r}" for r in info.facets["routes"]),
+            *(f"cell_type:{c}" for c in info.facets["cell_types"]),
+            *(f"donor:{d}" for d in info.facets["donor"] if d != "unknown"),
+        ]
+        for pk, info in infos.items()
+    }
+    terms, kinds = _event_terms(selected)
+    effects = all_effects(trials)
+    pools = _pools(pool_effects(effects, subgroups))
+    overall = [p for p in pools if p.subgroup == "all"]
     return {
         "trial_count": len(infos),
         "matrix": _matrix(infos, links),
-        "safety": safety,
-        "all_serious": all_serious,
+        "pools": pools,
+        "forests": [f for i, p in enumerate(overall) if (f := pool_forest(p, i))],
+        "pool_method": method_line(),
+        "safety": _safety(subgroups, trials, links, terms),
+        # The selected trials that filed every event as serious (their other events are unknown).
+        "all_serious": [
+            Labelled(n, trial_url(n))
+            for n in sorted(infos[pk].nct_id for pk, seen in kinds.items() if seen == {True})
+        ],
         "functional": _functional(infos, selected),
     }
+
+
+def _pools(pools: list[Pool]) -> list[Pool]:
+    """Overall pools first within each family and window, then the subgroups."""
+    return sorted(
+        pools,
+        key=lambda p: (p.measure_family, p.timepoint_window, p.effect_measure, p.subgroup != "all"),
+    )
 
 
 def _chosen(vocabulary: dict[str, str], links: TrialsLinks, param: str) -> dict[str, str]:
@@ -230,19 +285,24 @@ def _matrix(infos: dict[int, TrialInfo], links: TrialsLinks) -> Matrix:
     )
 
 
-def _pooled(pool) -> PooledNumbers:
-    incidence = pool.incidence
-    return PooledNumbers(
-        affected=pool.affected,
-        at_risk=pool.at_risk,
-        incidence="" if incidence is None else f"{incidence:.1f}%",
-        groups=pool.groups,
-    )
+def _event_terms(selected) -> tuple[dict[tuple[int, str], set[str]], dict[int, set[bool]]]:
+    """(trial, category) → the registry terms counted in it, what a reader checks a category by;
+    and trial → whether its events are serious, other or both. One query."""
+    terms: dict[tuple[int, str], set[str]] = defaultdict(set)
+    kinds: dict[int, set[bool]] = defaultdict(set)
+    for trial_id, category, term, serious in (
+        AdverseEventCount.objects.filter(trial__in=selected, group__isnull=False)
+        .filter(event__is_legacy_total_row=False)  # all-cause deaths, not an event term
+        .values_list("trial_id", "event__category", "event__term", "event__serious")
+        .distinct()
+    ):
+        terms[(trial_id, category)].add(term)
+        kinds[trial_id].add(serious)
+    return terms, kinds
 
 
-def _terms_of(pool: CategoryPool, terms: dict[tuple[int, str], set[str]]) -> list[Labelled]:
-    """The terms of the pool's category in its trials: what a reader checks the category by."""
-    trials_of = Counter(term for t in pool.trial_ids for term in terms[(t, pool.category)])
+def _terms_of(pool: SafetyPool, category: str, terms) -> list[Labelled]:
+    trials_of = Counter(term for t in pool.trial_ids for term in terms[(t, category)])
     return [Labelled(term, term, n) for term, n in sorted(trials_of.items(), key=_by_term)]
 
 
@@ -251,66 +311,37 @@ def _by_term(item: tuple[str, int]) -> tuple[str, str]:
 
 
 def _safety(
-    infos: dict[int, TrialInfo], selected, links: TrialsLinks
-) -> tuple[list[SafetyTable], list[Labelled]]:
-    """The tables by route, and the selected trials that filed every event as serious."""
-    counts = list(
-        AdverseEventCount.objects.filter(trial__in=selected, group__isnull=False)
-        .filter(event__is_legacy_total_row=False)  # all-cause deaths, not an event term
-        .values_list(
-            "trial_id",
-            "group_id",
-            "group__is_cell_therapy_group",
-            "group__is_control",
-            "group__is_pooled",
-            "event__category",
-            "event__term",
-            "event__serious",
-            "num_affected",
-            "num_at_risk",
-        )
-    )
-    terms: dict[tuple[int, str], set[str]] = defaultdict(set)  # (trial, category) → terms
-    kinds: dict[int, set[bool]] = defaultdict(set)  # trial → serious, other, or both
-    for row in counts:
-        terms[(row[0], row[5])].add(row[6])
-        kinds[row[0]].add(row[7])
-    all_serious = sorted(infos[t].nct_id for t, seen in kinds.items() if seen == {True})
-    pools = pool_by_route(
-        (
-            GroupCount(
-                trial_id=t,
-                group_id=g,
-                role="control" if control else ("cell" if cell else ""),
-                pooled=pooled,
-                category=category,
-                affected=affected,
-                at_risk=at_risk,
-            )
-            for t, g, cell, control, pooled, category, _term, _serious, affected, at_risk in counts
-        ),
-        {pk: sorted(info.facets["routes"]) for pk, info in infos.items()},
-    )
+    subgroups: dict[int, list[str]], trials, links: TrialsLinks, terms
+) -> list[SafetyTable]:
+    pools = adverse_event_pools(trials, subgroups)
     categories = _chosen(labels.EVENT_CATEGORIES, links, "ae_category")
-    routes = {ALL_ROUTES: "All routes", **_chosen(labels.ROUTES, links, "route")}
+    tables_of = [("all", pooling.ALL, "All trials", {})]
+    tables_of += [
+        ("route", f"route:{r}", label, {"route": r})
+        for r, label in _chosen(labels.ROUTES, links, "route").items()
+    ]
+    tables_of += [
+        ("cell_type", f"cell_type:{c}", label, {"cell_type": c})
+        for c, label in _chosen(labels.CELL_TYPES, links, "cell_type").items()
+    ]
     tables = []
-    for route, route_label in routes.items():
-        by_category: dict[str, CategoryPool] = pools.get(route, {})
+    for kind, key, title, link_params in tables_of:
+        by_category: dict[str, SafetyPool] = pools.get(key, {})
         rows = [
             SafetyRow(
                 category=Labelled(c, c_label),
                 trials=len(by_category[c].trial_ids),
-                url=links.url(ae_category=c, **({"route": route} if route else {})),
-                cell=_pooled(by_category[c].cell),
-                control=_pooled(by_category[c].control),
-                terms=_terms_of(by_category[c], terms),
+                url=links.url(ae_category=c, **link_params),
+                pool=by_category[c],
+                terms=_terms_of(by_category[c], c, terms),
             )
             for c, c_label in categories.items()
             if c in by_category
         ]
         if rows:
-            tables.append(SafetyTable(Labelled(route or "all", route_label), rows))
-    return tables, [Labelled(n, trial_url(n)) for n in all_serious]
+            slug = key.partition(":")[2] or "all"
+            tables.append(SafetyTable(Labelled(slug, title), kind, rows))
+    return tables
 
 
 def _functional(infos: dict[int, TrialInfo], selected) -> list[FunctionalDomain]:

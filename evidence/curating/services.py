@@ -17,7 +17,9 @@ from evidence.importing.services import refresh_evidence_facets
 from evidence.keys import OUTCOME_KINDS, outcome_kind, result_types_of_kind, text_key
 from evidence.models import (
     AdverseEvent,
+    DesignCuration,
     EventCategoryCuration,
+    MeasureFamilyCuration,
     OutcomeDomainCuration,
     OutcomeMeasure,
     RegisteredOutcome,
@@ -204,6 +206,144 @@ def curate_event_category(
         field="event_category",
         old=f"{term}: {before or 'none'}",
         new=f"{term}: {after or 'none'}",
+        note=note,
+        curator=curator,
+        curator_name=curator_name,
+        at=at,
+    )
+    return curation
+
+
+def check_measure_family(
+    *, trial: Trial, outcome_type: str, measure: str, family: str | None
+) -> tuple[str, str]:
+    """Check a family curation without writing: its (outcome kind, measure key), or
+    CurationError for an unknown type or family, or a measure the trial did not post."""
+    from evidence.synthesis.families import families_by_slug
+
+    kind = outcome_kind(outcome_type)
+    if kind not in OUTCOME_KINDS:
+        raise CurationError(f"unknown outcome type {outcome_type!r}")
+    known = families_by_slug()
+    if family is not None and family not in known:
+        raise CurationError(f"unknown measure family {family!r} (one of {', '.join(known)})")
+    key = text_key(measure)
+    posted = OutcomeMeasure.objects.filter(
+        trial=trial, type__in=result_types_of_kind(kind), measure_key=key
+    )
+    if not posted.exists():
+        raise CurationError(f"{trial.nct_id} posted no {kind} measure {measure!r}")
+    return kind, key
+
+
+@transaction.atomic
+def curate_measure_family(
+    *,
+    trial: Trial,
+    outcome_type: str,
+    measure: str,
+    family: str | None,
+    note: str,
+    curator=None,
+    curator_name: str = "",
+    at: datetime | None = None,
+) -> MeasureFamilyCuration | None:
+    """Set the measure family of a trial's posted measures of this type and text (None: back to
+    the CSV's matcher), kept across re-imports. None when this family is already in force."""
+    from evidence.synthesis.families import measure_family
+
+    note = _check_note(note)
+    kind, key = check_measure_family(
+        trial=trial, outcome_type=outcome_type, measure=measure, family=family
+    )
+    in_force = (
+        MeasureFamilyCuration.objects.filter(trial=trial, outcome_kind=kind, measure_key=key)
+        .order_by("-pk")
+        .first()
+    )
+    if (in_force.family if in_force else "") == (family or ""):
+        return None
+    posted = OutcomeMeasure.objects.filter(
+        trial=trial, type__in=result_types_of_kind(kind), measure_key=key
+    ).first()
+    automatic = measure_family(posted.title, posted.description).slug
+    at = at or timezone.now()
+    curation = MeasureFamilyCuration.objects.create(
+        trial=trial,
+        outcome_kind=kind,
+        measure_key=key,
+        measure=measure,
+        family=family or "",
+        note=note,
+        curator=curator,
+        curator_name=curator_name,
+        created_at=at,
+    )
+    before = (in_force.family if in_force and in_force.family else automatic) or "none"
+    _record_in_history(
+        trials=[trial.pk],
+        field="measure_family",
+        old=f"{measure}: {before}",
+        new=f"{measure}: {family or automatic or 'none'}",
+        note=note,
+        curator=curator,
+        curator_name=curator_name,
+        at=at,
+    )
+    return curation
+
+
+DESIGN_VALUES = {
+    "control_type": ("placebo", "sham", "no treatment", "historical", "none"),
+    "randomized": ("true", "false"),
+    "masking": ("NONE", "SINGLE", "DOUBLE", "TRIPLE", "QUADRUPLE"),
+}
+
+
+def check_design(*, field: str, value: str | None) -> str:
+    """Check a design curation without writing: the field, or CurationError."""
+    if field not in DESIGN_VALUES:
+        raise CurationError(f"unknown design field {field!r} (one of {', '.join(DESIGN_VALUES)})")
+    if value is not None and value not in DESIGN_VALUES[field]:
+        raise CurationError(
+            f"{field} takes {', '.join(DESIGN_VALUES[field])} or auto, not {value!r}"
+        )
+    return field
+
+
+@transaction.atomic
+def curate_design(
+    *,
+    trial: Trial,
+    field: str,
+    value: str | None,
+    note: str,
+    curator=None,
+    curator_name: str = "",
+    at: datetime | None = None,
+) -> DesignCuration | None:
+    """Correct the design shown beside a trial's effects (None: back to the registry's); in the
+    trial's history, kept across re-imports. None when this value is already in force."""
+    note = _check_note(note)
+    check_design(field=field, value=value)
+    in_force = DesignCuration.objects.filter(trial=trial, field=field).order_by("-pk").first()
+    if (in_force.value if in_force else "") == (value or ""):
+        return None
+    at = at or timezone.now()
+    curation = DesignCuration.objects.create(
+        trial=trial,
+        field=field,
+        value=value or "",
+        note=note,
+        curator=curator,
+        curator_name=curator_name,
+        created_at=at,
+    )
+    _record_in_history(
+        trials=[trial.pk],
+        field=f"design_{field}",
+        old=(in_force.value if in_force and in_force.value else "registry"),
+        new=value or "registry",
         note=note,
         curator=curator,
         curator_name=curator_name,

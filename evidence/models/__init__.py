@@ -12,7 +12,12 @@ leaf first, in one statement each, instead of letting Django collect the cascade
 Deleting a trial still deletes everything, through the `trial` keys.
 """
 
-from evidence.models.curations import EventCategoryCuration, OutcomeDomainCuration
+from evidence.models.curations import (
+    DesignCuration,
+    EventCategoryCuration,
+    MeasureFamilyCuration,
+    OutcomeDomainCuration,
+)
 from evidence.models.events import AdverseEvent, AdverseEventCount, EventGroup, EventTerm
 from evidence.models.outcomes import (
     OutcomeAnalysis,
@@ -23,19 +28,23 @@ from evidence.models.outcomes import (
     RegisteredOutcome,
     TrialEvidence,
 )
+from evidence.models.published import PublishedResult
 
 __all__ = [
+    "DesignCuration",
     "AdverseEvent",
     "AdverseEventCount",
     "EventCategoryCuration",
     "EventGroup",
     "EventTerm",
+    "MeasureFamilyCuration",
     "OutcomeAnalysis",
     "OutcomeDenom",
     "OutcomeDomainCuration",
     "OutcomeGroup",
     "OutcomeMeasure",
     "OutcomeMeasurement",
+    "PublishedResult",
     "RegisteredOutcome",
     "TrialEvidence",
 ]

@@ -114,3 +114,74 @@ class EventCategoryCuration(CurationFields):
 
     def __str__(self) -> str:
         return f"{self.term!r} → {self.category}"
+
+
+class MeasureFamilyCurationQuerySet(models.QuerySet):
+    def current(self):
+        """The latest curation of each (trial, outcome kind, measure): the one in force."""
+        newer = MeasureFamilyCuration.objects.filter(
+            trial=OuterRef("trial"),
+            outcome_kind=OuterRef("outcome_kind"),
+            measure_key=OuterRef("measure_key"),
+            pk__gt=OuterRef("pk"),
+        )
+        return self.filter(~Exists(newer))
+
+
+class MeasureFamilyCuration(CurationFields):
+    """A curator's measure family (evidence/data/measure_families.csv) for one trial's posted
+    measures of this kind and text, which decides how its effects are pooled and read."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="+")
+    outcome_kind = models.CharField(
+        max_length=10, help_text="primary, secondary, other or post-hoc"
+    )
+    measure_key = models.TextField(help_text="evidence.keys.text_key of the measure.")
+    measure = models.TextField(help_text="The measure as the curator gave it.")
+    family = models.CharField(
+        max_length=40, blank=True, help_text="A family slug of the CSV; empty: back to automatic."
+    )
+
+    objects = MeasureFamilyCurationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["trial", "outcome_kind", "measure_key", "-pk"]
+        indexes = [models.Index(fields=["trial", "outcome_kind", "measure_key", "-id"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(note=""), name="family_curation_requires_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trial_id} {self.outcome_kind} {self.measure[:40]!r} → {self.family}"
+
+
+class DesignCurationQuerySet(models.QuerySet):
+    def current(self):
+        """The latest curation of each (trial, field): the one in force."""
+        newer = DesignCuration.objects.filter(
+            trial=OuterRef("trial"), field=OuterRef("field"), pk__gt=OuterRef("pk")
+        )
+        return self.filter(~Exists(newer))
+
+
+class DesignCuration(CurationFields):
+    """A curator's correction of the design shown beside a trial's effects (the control type,
+    whether it was randomized, its masking), when the registry's record misleads."""
+
+    FIELDS = ("control_type", "randomized", "masking")
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="+")
+    field = models.CharField(max_length=20, help_text="control_type, randomized or masking")
+    value = models.CharField(max_length=20, blank=True, help_text="Empty: back to the registry.")
+
+    objects = DesignCurationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["trial", "field", "-pk"]
+        indexes = [models.Index(fields=["trial", "field", "-id"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(note=""), name="design_curation_requires_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trial_id} {self.field} → {self.value or 'registry'}"

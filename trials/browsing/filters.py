@@ -75,6 +75,15 @@ class WholeNumberFilter(django_filters.NumberFilter):
 MAX_ENROLLMENT = 10**9  # beyond any trial, and within every database's integer range
 
 
+# Where a trial's results were reported: posted on the registry, in a publication the record
+# links as a RESULT reference, or neither (Trial.objects.reported_in).
+REPORTED = {
+    "registry": "Posted on the registry",
+    "publication": "In a linked result publication",
+    "none": "Neither",
+}
+
+
 # Filter parameter → the TrialFacet facet it selects on and counts.
 FACET_PARAMS = {
     "cell_type": "cell_types",
@@ -169,6 +178,9 @@ class TrialFilter(django_filters.FilterSet):
             label="Posted results",
         )
     )
+    reported = django_filters.MultipleChoiceFilter(
+        choices=list(REPORTED.items()), method="filter_reported", label="Results reported"
+    )
     outcome_domain = django_filters.MultipleChoiceFilter(
         choices=list(labels.OUTCOME_DOMAINS.items()),
         method="filter_facet",
@@ -246,6 +258,9 @@ class TrialFilter(django_filters.FilterSet):
 
     def filter_start_until(self, queryset, name, value):
         return queryset.filter(start_date__lte=date(int(value), 12, 31))
+
+    def filter_reported(self, queryset, name, value):
+        return queryset.reported_in(*value) if value else queryset
 
     def filter_has_results(self, queryset, name, value):
         return queryset.filter(has_results=value == "true") if value else queryset

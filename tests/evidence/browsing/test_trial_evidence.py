@@ -105,8 +105,8 @@ def test_the_selector_costs_the_same_queries_for_a_small_and_a_large_trial():
             render_to_string("evidence/_trial_evidence.html", trial_evidence(trial))
         return len(captured)
 
-    assert queries("NCT05594173") == queries("NCT02552212") == 11
-    assert queries("NCT03280056") == 9  # no event groups: no events to read
+    assert queries("NCT05594173") == queries("NCT02552212") == 19
+    assert queries("NCT03280056") == 13  # no measures, no event groups: nothing more to read
 
 
 def test_the_partial_renders_accessible_tables_a_chart_and_pubmed_links():
@@ -116,7 +116,7 @@ def test_the_partial_renders_accessible_tables_a_chart_and_pubmed_links():
         "evidence/_trial_evidence.html", trial_evidence(Trial.objects.get(nct_id="NCT01363401"))
     )
 
-    assert html.count("<caption>") == 5  # four measures and the adverse events
+    assert html.count("<caption>") == 10  # four measures, effects, four forests, adverse events
     assert '<th scope="col"' in html and '<th scope="row"' in html
     assert '<svg viewBox="0 0 320' in html and 'role="img"' in html
     assert "-1.36 (2.39)" in html
@@ -133,3 +133,18 @@ def test_a_legacy_total_row_is_shown_as_all_cause_deaths_not_an_event():
 
     assert "Total, all-cause mortality" in html
     assert "all-cause deaths (legacy total row), not an event term" in html
+
+
+def test_the_trial_page_shows_the_effects_beside_the_registry_analysis():
+    # NCT01363401: ALSFRS-R change -1.36 (2.39, n 39) vs -4.67 (3.25, n 27):
+    # MD 3.31 (1.87 to 4.75).
+    upsert(load_record("snapshot/2020-07-28", "NCT01363401"))
+
+    html = render_to_string(
+        "evidence/_trial_evidence.html", trial_evidence(Trial.objects.get(nct_id="NCT01363401"))
+    )
+
+    assert "Effects computed from the results" in html
+    assert "MD 3.31 (1.87 to 4.75)" in html
+    assert "HYNR-CS Inj.: n 39, -1.36 (2.39)" in html
+    assert "No Treatment: n 27, -4.67 (3.25)" in html

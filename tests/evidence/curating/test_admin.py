@@ -220,5 +220,7 @@ def test_the_curators_group_gets_the_evidence_screens_and_nothing_more(curator):
         "evidence.change_eventterm",
         "evidence.view_outcomedomaincuration",
         "evidence.view_eventcategorycuration",
+        "evidence.view_publishedresult",
+        "evidence.change_publishedresult",
     }
     assert set(curation.curator_permissions()) >= granted

@@ -305,7 +305,7 @@ def test_setup_curators_creates_the_group_with_exactly_its_permissions(db, capsy
     assert granted == set(curation.curator_permissions())
     assert set(curation.CURATOR_PERMISSIONS) < granted
     assert {"evidence.change_registeredoutcome", "evidence.change_eventterm"} < granted
-    assert "created with 17 permissions" in capsys.readouterr().out
+    assert "created with 19 permissions" in capsys.readouterr().out
 
 
 def test_setup_curators_is_idempotent_and_resets_extra_permissions(db):
