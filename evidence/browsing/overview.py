@@ -18,7 +18,6 @@ from evidence.browsing.forest import pool_forest
 from evidence.browsing.links import TrialsLinks, trial_url
 from evidence.browsing.trial import value_heading, value_text
 from evidence.models import (
-    AdverseEventCount,
     OutcomeDenom,
     OutcomeGroup,
     OutcomeMeasure,
@@ -27,7 +26,12 @@ from evidence.models import (
 from evidence.synthesis import pooling
 from evidence.synthesis.pooling import SafetyPool
 from evidence.synthesis.pools import Pool, method_line, pool_effects
-from evidence.synthesis.selectors import adverse_event_pools, all_effects
+from evidence.synthesis.selectors import (
+    EventCount,
+    adverse_event_counts,
+    adverse_event_pools,
+    all_effects,
+)
 from trials import labels
 from trials.labels import PHASE_LABELS
 from trials.models import Trial, TrialFacet
@@ -186,7 +190,8 @@ def evidence_overview(trials: QuerySet[Trial], params: dict[str, list[str]]) -> 
         ]
         for pk, info in infos.items()
     }
-    terms, kinds = _event_terms(selected)
+    counts = adverse_event_counts(trials)
+    terms, kinds = _event_terms(counts)
     effects = all_effects(trials)
     pools = _pools(pool_effects(effects, subgroups))
     overall = [p for p in pools if p.subgroup == "all"]
@@ -196,7 +201,7 @@ def evidence_overview(trials: QuerySet[Trial], params: dict[str, list[str]]) -> 
         "pools": pools,
         "forests": [f for i, p in enumerate(overall) if (f := pool_forest(p, i))],
         "pool_method": method_line(),
-        "safety": _safety(subgroups, trials, links, terms),
+        "safety": _safety(subgroups, trials, links, counts, terms),
         # The selected trials that filed every event as serious (their other events are unknown).
         "all_serious": [
             Labelled(n, trial_url(n))
@@ -285,19 +290,16 @@ def _matrix(infos: dict[int, TrialInfo], links: TrialsLinks) -> Matrix:
     )
 
 
-def _event_terms(selected) -> tuple[dict[tuple[int, str], set[str]], dict[int, set[bool]]]:
+def _event_terms(
+    counts: list[EventCount],
+) -> tuple[dict[tuple[int, str], set[str]], dict[int, set[bool]]]:
     """(trial, category) → the registry terms counted in it, what a reader checks a category by;
-    and trial → whether its events are serious, other or both. One query."""
+    and trial → whether its events are serious, other or both."""
     terms: dict[tuple[int, str], set[str]] = defaultdict(set)
     kinds: dict[int, set[bool]] = defaultdict(set)
-    for trial_id, category, term, serious in (
-        AdverseEventCount.objects.filter(trial__in=selected, group__isnull=False)
-        .filter(event__is_legacy_total_row=False)  # all-cause deaths, not an event term
-        .values_list("trial_id", "event__category", "event__term", "event__serious")
-        .distinct()
-    ):
-        terms[(trial_id, category)].add(term)
-        kinds[trial_id].add(serious)
+    for count in counts:
+        terms[(count.trial_id, count.category)].add(count.term)
+        kinds[count.trial_id].add(count.serious)
     return terms, kinds
 
 
@@ -311,9 +313,9 @@ def _by_term(item: tuple[str, int]) -> tuple[str, str]:
 
 
 def _safety(
-    subgroups: dict[int, list[str]], trials, links: TrialsLinks, terms
+    subgroups: dict[int, list[str]], trials, links: TrialsLinks, counts, terms
 ) -> list[SafetyTable]:
-    pools = adverse_event_pools(trials, subgroups)
+    pools = adverse_event_pools(trials, subgroups, counts)
     categories = _chosen(labels.EVENT_CATEGORIES, links, "ae_category")
     tables_of = [("all", pooling.ALL, "All trials", {})]
     tables_of += [

@@ -34,15 +34,30 @@ def subgroups_of(trials: QuerySet[Trial]) -> dict[int, list[str]]:
     return dict(subgroups)
 
 
-def adverse_event_pools(
-    trials: QuerySet[Trial], subgroups: dict[int, list[str]]
-) -> dict[str, dict[str, SafetyPool]]:
-    """Adverse events pooled overall, by route and by cell type (not by donor). One query."""
-    counts = (
+@dataclass(frozen=True)
+class EventCount:
+    """One group's count of one adverse-event term, as the pools and the pages read it."""
+
+    trial_id: int
+    group_id: int
+    is_cell_therapy_group: bool
+    is_control: bool
+    is_pooled: bool
+    category: str
+    term: str
+    serious: bool
+    affected: int | None
+    at_risk: int | None
+
+
+def adverse_event_counts(trials: QuerySet[Trial]) -> list[EventCount]:
+    """Every group's count of every event term of these trials, legacy total rows left out
+    (they are all-cause deaths, not an event term). One query."""
+    rows = (
         AdverseEventCount.objects.filter(
             trial__in=trials.order_by().values("pk"), group__isnull=False
         )
-        .filter(event__is_legacy_total_row=False)  # all-cause deaths, not an event term
+        .filter(event__is_legacy_total_row=False)
         .values_list(
             "trial_id",
             "group_id",
@@ -50,25 +65,38 @@ def adverse_event_pools(
             "group__is_control",
             "group__is_pooled",
             "event__category",
+            "event__term",
+            "event__serious",
             "num_affected",
             "num_at_risk",
         )
     )
+    return [EventCount(*row) for row in rows]
+
+
+def adverse_event_pools(
+    trials: QuerySet[Trial],
+    subgroups: dict[int, list[str]],
+    counts: list[EventCount] | None = None,
+) -> dict[str, dict[str, SafetyPool]]:
+    """Adverse events pooled overall, by route and by cell type (not by donor); `counts` when
+    the caller has read them already (adverse_event_counts), else one query."""
+    counts = adverse_event_counts(trials) if counts is None else counts
     by_trial = {
         pk: [k for k in keys if not k.startswith("donor:")] for pk, keys in subgroups.items()
     }
     return safety_pools(
         (
             GroupCount(
-                trial_id=t,
-                group_id=g,
-                role="control" if control else ("cell" if cell else ""),
-                pooled=pooled,
-                category=category,
-                affected=affected,
-                at_risk=at_risk,
+                trial_id=c.trial_id,
+                group_id=c.group_id,
+                role="control" if c.is_control else ("cell" if c.is_cell_therapy_group else ""),
+                pooled=c.is_pooled,
+                category=c.category,
+                affected=c.affected,
+                at_risk=c.at_risk,
             )
-            for t, g, cell, control, pooled, category, affected, at_risk in counts
+            for c in counts
         ),
         by_trial,
     )
